@@ -1,0 +1,178 @@
+"""Coordinate descent for the (sample-weighted, centred) quadratic datafit.
+
+The design is passed as a tuple so one inner solver serves dense and sparse data:
+
+* dense: ``(X,)`` with ``X`` Fortran-ordered, already centred and row-weighted;
+* sparse: ``(data, indices, indptr, mu, nmu, v)`` for a CSC matrix ``X`` whose centred
+  column is ``X_j - mu_j v`` (``v`` = square roots of the sample weights, ``nmu = X^T v``).
+
+The residual of the centred problem is ``r + c v`` with the scalar ``c = state[0]``
+(always 0 for dense data), so centring a sparse matrix never densifies it.  Because the
+fitted model is centred, ``v^T (r + c v) = 0`` and hence ``||r + c v||^2 = ||r||^2 - n c^2``.
+"""
+
+import numpy as np
+from numba import njit
+
+from .prox import kkt_coord, penalty_coord, prox_coord
+
+
+@njit(cache=True)
+def dense_col_dot(D, j, r, state):
+    X = D[0]
+    s = 0.0
+    for i in range(X.shape[0]):
+        s += X[i, j] * r[i]
+    return s
+
+
+@njit(cache=True)
+def dense_col_axpy(D, j, d, r, state):
+    """``r -= d * X_j`` in place."""
+    X = D[0]
+    for i in range(X.shape[0]):
+        r[i] -= d * X[i, j]
+
+
+@njit(cache=True)
+def sparse_col_dot(D, j, r, state):
+    data, indices, indptr, nmu = D[0], D[1], D[2], D[4]
+    s = 0.0
+    for k in range(indptr[j], indptr[j + 1]):
+        s += data[k] * r[indices[k]]
+    return s + state[0] * nmu[j]
+
+
+@njit(cache=True)
+def sparse_col_axpy(D, j, d, r, state):
+    """``r -= d * X_j`` on the stored entries and ``state[0] += d * mu_j``, in place."""
+    data, indices, indptr, mu = D[0], D[1], D[2], D[3]
+    for k in range(indptr[j], indptr[j + 1]):
+        r[indices[k]] -= d * data[k]
+    state[0] += d * mu[j]
+
+
+@njit(cache=True)
+def resid_sq(r, state):
+    """``||r + c v||^2`` of the centred model (see module docstring)."""
+    s = 0.0
+    for i in range(r.shape[0]):
+        s += r[i] * r[i]
+    return s - r.shape[0] * state[0] * state[0]
+
+
+@njit(cache=True)
+def cd_epoch(col_dot, col_axpy, D, w, r, state, ws, lips, a, b, lo, hi, inv_n):
+    """One cyclic pass over the coordinates ``ws``; updates ``w``, ``r``, ``state`` in place."""
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        lip = lips[j]
+        if lip == 0.0:
+            continue
+        old = w[j]
+        corr = col_dot(D, j, r, state) * inv_n
+        new = prox_coord(lip * old + corr, lip, a[j], b[j], lo[j], hi[j])
+        if new != old:
+            w[j] = new
+            col_axpy(D, j, new - old, r, state)
+
+
+@njit(cache=True)
+def ws_objective(w, r, state, ws, a, b, inv_n):
+    """Objective restricted to the working set (the rest of ``w`` is fixed)."""
+    val = 0.5 * inv_n * resid_sq(r, state)
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        val += penalty_coord(w[j], a[j], b[j])
+    return val
+
+
+@njit(cache=True)
+def ws_kkt(col_dot, D, w, r, state, ws, lips, a, b, lo, hi, inv_n):
+    """Largest optimality violation over the working set."""
+    worst = 0.0
+    for k in range(ws.shape[0]):
+        j = ws[k]
+        if lips[j] == 0.0:
+            continue
+        v = kkt_coord(w[j], col_dot(D, j, r, state) * inv_n, a[j], b[j], lo[j], hi[j])
+        if v > worst:
+            worst = v
+    return worst
+
+
+@njit(cache=True)
+def anderson_weights(hist):
+    """Weights ``c`` (summing to 1) minimising ``||sum_k c_k (x_{k+1} - x_k)||``.
+
+    ``hist`` has one past iterate per row.  Returns an empty array when the small
+    linear system is singular, in which case no extrapolation is attempted.
+    """
+    K = hist.shape[0] - 1
+    U = hist[1:] - hist[:-1]
+    C = U @ U.T
+    scale = 0.0
+    for k in range(K):
+        scale = max(scale, C[k, k])
+    if scale == 0.0:
+        return np.empty(0)
+    for k in range(K):
+        C[k, k] += 1e-12 * scale  # mild Tikhonov term: keeps the solve well posed
+    z = np.linalg.solve(C, np.ones(K))
+    sz = z.sum()
+    if not np.isfinite(sz) or sz == 0.0:
+        return np.empty(0)
+    return z / sz
+
+
+@njit(cache=True)
+def inner_solve(col_dot, col_axpy, D, w, r, state, ws, lips, a, b, lo, hi, inv_n,
+                tol, max_epochs, n_acc):
+    """Coordinate descent on the working set ``ws`` until its KKT violation is ``<= tol``.
+
+    Every ``n_acc`` epochs the last iterates are extrapolated (Anderson acceleration);
+    the extrapolated point is kept only if it lowers the objective.  ``n_acc = 0``
+    disables extrapolation.  Modifies ``w``, ``r`` and ``state`` in place and returns
+    ``(epochs_done, final_violation)``.
+    """
+    m = ws.shape[0]
+    check_every = n_acc if n_acc > 0 else 5
+    hist = np.empty((max(n_acc, 1) + 1, m))
+    w_try = np.empty_like(w)
+    r_try = np.empty_like(r)
+    state_try = np.empty_like(state)
+    viol = np.inf
+    epoch = 0
+    while epoch < max_epochs:
+        cd_epoch(col_dot, col_axpy, D, w, r, state, ws, lips, a, b, lo, hi, inv_n)
+        epoch += 1
+        if n_acc > 0:
+            slot = (epoch - 1) % (n_acc + 1)
+            for k in range(m):
+                hist[slot, k] = w[ws[k]]
+            if slot == n_acc:
+                c = anderson_weights(hist)
+                if c.shape[0] == n_acc:
+                    w_try[:] = w
+                    r_try[:] = r
+                    state_try[:] = state
+                    for k in range(m):
+                        j = ws[k]
+                        val = 0.0
+                        for t in range(n_acc):
+                            val += c[t] * hist[t + 1, k]
+                        val = min(max(val, lo[j]), hi[j])
+                        if val != w_try[j] and lips[j] != 0.0:
+                            col_axpy(D, j, val - w_try[j], r_try, state_try)
+                            w_try[j] = val
+                    if ws_objective(w_try, r_try, state_try, ws, a, b, inv_n) < ws_objective(
+                        w, r, state, ws, a, b, inv_n
+                    ):
+                        w[:] = w_try
+                        r[:] = r_try
+                        state[:] = state_try
+        if epoch % check_every == 0:
+            viol = ws_kkt(col_dot, D, w, r, state, ws, lips, a, b, lo, hi, inv_n)
+            if viol <= tol:
+                break
+    return epoch, viol

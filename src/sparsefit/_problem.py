@@ -1,0 +1,74 @@
+"""Turns validated user data into the centred, weighted problem the solvers see.
+
+Shared by the estimators and by :mod:`sparsefit.path`, so that a fit at one alpha and a
+path agree exactly.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.validation import validate_data
+
+from ._validation import check_finite_X, check_finite_y, check_sample_weight
+from .datafits import Quadratic
+from .solvers._design import Design, make_design
+
+
+@dataclass
+class QuadraticProblem:
+    """Centred least-squares problem plus what is needed to map back to the user's scale.
+
+    ``scale`` holds each column's standard deviation (weighted, 1/n; uncentred RMS without
+    an intercept, as glmnet does) when ``standardize`` is on, else ones.
+    """
+
+    datafit: Quadratic
+    design: Design
+    x_mean: np.ndarray
+    y_mean: float
+    scale: np.ndarray
+    sample_weight: np.ndarray | None
+    dtype: np.dtype
+
+    def intercept(self, coef):
+        return float(self.y_mean - self.x_mean @ coef)
+
+
+def validate_Xy(estimator, X, y, reset=True):
+    """scikit-learn bookkeeping (feature names, n_features_in_) plus our finiteness checks."""
+    X, y = validate_data(
+        estimator, X, y, accept_sparse=["csc", "csr", "coo"], dtype=[np.float64, np.float32],
+        y_numeric=True, ensure_all_finite=False, reset=reset,
+    )
+    if sp.issparse(X):
+        X = sp.csc_matrix(X)
+    check_finite_X(X)
+    check_finite_y(y)
+    return X, np.asarray(y, dtype=X.dtype)
+
+
+def prepare_quadratic(X, y, sample_weight, fit_intercept, standardize):
+    """Build a :class:`QuadraticProblem` from already validated ``X`` (ndarray/CSC) and ``y``."""
+    n = X.shape[0]
+    if n < 2 and fit_intercept:
+        raise ValueError(
+            "Cannot fit an intercept with n_samples=1 (1 sample): every coefficient would be "
+            "undetermined. Provide more samples or set fit_intercept=False"
+        )
+    sw = check_sample_weight(sample_weight, n)
+    pos = slice(None) if sw is None else sw > 0
+    if fit_intercept and np.ptp(y[pos]) == 0:
+        raise ValueError(
+            f"y is constant (every sample equals {y[pos][0]!r}): there is nothing to explain "
+            "beyond the intercept. Check the target column, or fit_intercept=False"
+        )
+    design, x_mean = make_design(X, sw, fit_intercept)
+    y64 = y.astype(np.float64)
+    y_mean = float(np.average(y64, weights=sw)) if fit_intercept else 0.0
+    yc = y64 - y_mean
+    if sw is not None:
+        yc = yc * np.sqrt(sw)
+    scale = np.sqrt(design.col_sq_norms / n) if standardize else np.ones(X.shape[1])
+    return QuadraticProblem(Quadratic(yc.astype(X.dtype)), design, x_mean, y_mean, scale, sw,
+                            X.dtype)

@@ -1,0 +1,106 @@
+"""The centred, sample-weighted design matrix the quadratic solvers work on.
+
+Sample weights ``s`` (normalised to sum to ``n``) are absorbed by scaling rows with
+``sqrt(s)``; the intercept is absorbed by centring columns at their weighted means.  Dense
+data are centred explicitly (one Fortran-ordered copy); sparse data are centred implicitly
+(see :mod:`sparsefit._kernels.quadratic_cd`), so a CSC matrix is never densified.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._kernels import quadratic_cd as qk
+
+
+@dataclass
+class Design:
+    """Centred design ``X_c`` (``n x p``) with the operations the solvers need."""
+
+    n_samples: int
+    n_features: int
+    v: np.ndarray  # sqrt of the sample weights: the direction of the intercept
+    col_sq_norms: np.ndarray  # ||X_c[:, j]||^2
+    dense: np.ndarray | None = None  # X_c itself (Fortran order) when dense
+    csc: sp.csc_matrix | None = None  # row-weighted, *uncentred* X when sparse
+    mu: np.ndarray | None = None  # centring offsets of the row-weighted sparse X
+
+    @property
+    def is_sparse(self):
+        return self.csc is not None
+
+    @property
+    def kernel_args(self):
+        """``(col_dot, col_axpy, D)`` for :func:`sparsefit._kernels.quadratic_cd.inner_solve`."""
+        if self.is_sparse:
+            X = self.csc
+            D = (X.data, X.indices, X.indptr, self.mu, self.mu * self.n_samples, self.v)
+            return qk.sparse_col_dot, qk.sparse_col_axpy, D
+        return qk.dense_col_dot, qk.dense_col_axpy, (self.dense,)
+
+    def matvec(self, w):
+        """``X_c @ w``."""
+        if self.is_sparse:
+            return self.csc @ w - self.v * float(self.mu @ w)
+        return self.dense @ w
+
+    def rmatvec(self, r):
+        """``X_c.T @ r`` for a full residual ``r``."""
+        if self.is_sparse:
+            return self.csc.T @ r - self.mu * float(self.v @ r)
+        return self.dense.T @ r
+
+    def columns(self, mask):
+        """Dense copy of the centred columns selected by ``mask``."""
+        if self.is_sparse:
+            sub = self.csc[:, mask].toarray()
+            return sub - np.outer(self.v, self.mu[mask])
+        return self.dense[:, mask]
+
+    def full_residual(self, r, state):
+        """Residual ``r + c v`` from the kernels' ``(r, state)`` pair."""
+        return r + state[0] * self.v if state[0] != 0.0 else r.copy()
+
+
+def _weighted_mean(X, sw):
+    if sp.issparse(X):
+        return np.asarray(X.T @ sw).ravel() / sw.sum()
+    return sw @ X / sw.sum()
+
+
+def make_design(X, sample_weight, fit_intercept):
+    """Return ``(design, x_mean)``; ``x_mean`` is the weighted column mean (or zeros).
+
+    ``sample_weight`` must already be normalised to sum to ``n_samples``; ``X`` is a dense
+    ndarray or a CSC matrix of float32/float64 that is never modified.
+    """
+    n, p = X.shape
+    dtype = X.dtype
+    unit = sample_weight is None
+    sw = np.ones(n, dtype=np.float64) if unit else sample_weight
+    v = np.sqrt(sw).astype(dtype)
+    x_mean = _weighted_mean(X, sw) if fit_intercept else np.zeros(p)
+    if sp.issparse(X):
+        Xw = X if unit else sp.csc_matrix(sp.diags(v) @ X)
+        Xw = sp.csc_matrix(Xw, dtype=dtype)
+        Xw.sort_indices()
+        mu = x_mean.astype(dtype)
+        sq = np.asarray(Xw.multiply(Xw).sum(axis=0)).ravel() - n * x_mean**2
+        sq = np.maximum(sq, 0.0)
+        design = Design(n, p, v, sq, csc=Xw, mu=mu)
+    else:
+        if fit_intercept or not unit:
+            Xc = np.array(X, dtype=dtype, order="F", copy=True)
+            if fit_intercept:
+                Xc -= x_mean.astype(dtype)
+            if not unit:
+                Xc *= v[:, None]
+        else:
+            Xc = np.asfortranarray(X, dtype=dtype)
+        sq = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64)
+        design = Design(n, p, v, sq, dense=Xc)
+    # a column that centring reduces to round-off carries no information
+    scale = np.maximum(1.0, n * x_mean**2)
+    design.col_sq_norms[design.col_sq_norms <= 1e-14 * scale * (1 if unit else sw.max())] = 0.0
+    return design, x_mean

@@ -1,0 +1,98 @@
+"""Working-set coordinate descent with Anderson extrapolation and gap-safe screening.
+
+Outer loop (Python, one full pass ``X^T r`` per iteration): certify the current point,
+discard features the gap-safe sphere proves inactive, and grow a working set from the
+support and the largest KKT violations.  Inner loop (numba): cyclic coordinate descent on
+the working set, extrapolated every few epochs, until the working set's KKT violation is a
+fraction of the outer one.
+"""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from .._kernels.quadratic_cd import inner_solve
+from ._certificate import Certifier
+from ._result import SolverResult
+
+
+def stopping_scale(datafit, certifier):
+    """Scale that makes the tolerance relative, for each kind of certificate."""
+    if certifier.penalty.needs_kkt_certificate:
+        # no feasible dual point: compare KKT violations with the size of X^T y / n
+        return "kkt", float(np.max(np.abs(certifier.design.rmatvec(datafit.y)))) / datafit.n_samples
+    return "gap", datafit.null_value()
+
+
+def warn_not_converged(res, solver):
+    warnings.warn(
+        f"{solver} did not converge: {res.criterion} {res.gap if res.criterion == 'gap' else res.kkt:.3e}"
+        f" > tolerance {res.tol_abs:.3e} after {res.n_iter} iterations. Increase max_iter, "
+        "loosen tol, or use solver='cd' (the most robust choice).",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
+
+
+def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10, n_acc=5,
+             screening=True, warn=True):
+    """Minimise ``datafit + penalty`` by working-set coordinate descent.
+
+    Stops when the duality gap is at most ``tol`` times the null objective (or the KKT
+    violation at most ``tol`` times ``||X^T y||_inf / n`` when no dual point exists).
+    ``max_iter`` bounds the total number of coordinate-descent epochs.
+    """
+    n, p = design.n_samples, design.n_features
+    dtype = design.dense.dtype if design.dense is not None else design.csc.dtype
+    lips = datafit.lipschitz(design.col_sq_norms)
+    w = np.zeros(p, dtype=dtype) if w0 is None else np.array(w0, dtype=dtype)
+    w[lips == 0] = 0.0
+    w = np.clip(w, penalty.lower, penalty.upper).astype(dtype)
+    a, b, lo, hi = penalty.a, penalty.b, penalty.lower, penalty.upper
+    col_dot, col_axpy, D = design.kernel_args
+    certifier = Certifier(datafit, penalty, design)
+    criterion, scale = stopping_scale(datafit, certifier)
+    tol_abs = tol * scale
+    norms = np.sqrt(design.col_sq_norms)
+    movable = (lips > 0) & ~((lo == 0) & (hi == 0))
+    r = (datafit.y - design.matvec(w)).astype(dtype)
+    state = np.zeros(1, dtype=dtype)
+    epochs, tol_in = 0, np.inf
+    while True:
+        cert = certifier(w, design.full_residual(r, state))
+        value = cert.gap if criterion == "gap" else float(cert.violation.max(initial=0.0))
+        converged = value <= tol_abs
+        if converged or epochs >= max_iter:
+            break
+        if screening and criterion == "gap":
+            radius = np.sqrt(2.0 * max(cert.gap, 0.0) / n)
+            dead = movable & (np.abs(cert.corr_dual) + norms * radius < a)
+            if np.any(dead):
+                movable &= ~dead
+                if np.any(w[dead] != 0):
+                    w[dead] = 0.0
+                    r = (datafit.y - design.matvec(w)).astype(dtype)
+                    state[:] = 0.0
+                    continue
+        viol = np.where(movable, cert.violation, 0.0)
+        support = w != 0
+        n_movable = int(movable.sum())
+        if n_movable == 0:
+            break
+        ws_size = min(n_movable, max(p0, 2 * int(support.sum())))
+        score = np.where(support, np.inf, viol)
+        score[~movable] = -1.0
+        ws = np.argpartition(-score, ws_size - 1)[:ws_size] if ws_size < p else np.arange(p)
+        ws = np.sort(ws[score[ws] >= 0]).astype(np.int64)
+        tol_in = min(0.3 * float(viol.max(initial=0.0)), 0.5 * tol_in)
+        done, _ = inner_solve(col_dot, col_axpy, D, w, r, state, ws, lips, a, b, lo, hi,
+                              1.0 / n, tol_in, max_iter - epochs, n_acc)
+        epochs += done
+    res = SolverResult(
+        coef=w, primal=cert.primal, gap=cert.gap, kkt=float(cert.violation.max(initial=0.0)),
+        n_iter=epochs, converged=converged, criterion=criterion, tol_abs=tol_abs,
+    )
+    if warn and not converged:
+        warn_not_converged(res, "Coordinate descent")
+    return res
