@@ -54,6 +54,7 @@ class SweepConfig:
     tool_budget: float = 60.0  # stop tightening once a sweep has used this much time (s)
     repeats: int = 3  # best of `repeats` for fits faster than `repeat_below` seconds
     repeat_below: float = 2.0
+    warmup_tol: float = 1e-6
 
 
 # --------------------------------------------------------------------------- python tools
@@ -98,6 +99,8 @@ def _sparsefit():
 
 
 # name -> factory returning make_estimator(problem, tol); the factory does the import
+TOOL_MODULES = {"sparsefit": "sparsefit", "scikit-learn": "sklearn", "skglm": "skglm",
+                "celer": "celer"}
 PY_TOOLS: dict[str, Callable] = {
     "sparsefit": _sparsefit,
     "scikit-learn": _sklearn,
@@ -121,13 +124,20 @@ def sweep_python(tool: str, pb: Problem, cfg: SweepConfig) -> Sweep:
     sw = Sweep(tool, pb.name)
     try:
         make = PY_TOOLS[tool]()
-    except ImportError as exc:
-        sw.status = "not installed"
-        sw.note = str(exc)
+    except ModuleNotFoundError as exc:
+        # the tool itself is missing -> "not installed"; anything else means it is installed
+        # but its import is broken, which is a failure to report
+        missing_self = exc.name == TOOL_MODULES[tool]
+        sw.status = "not installed" if missing_self else f"failed: import error: {exc}"[:140]
+        return sw
+    except Exception as exc:
+        sw.status = f"failed: import error: {type(exc).__name__}: {exc}"[:140]
         return sw
     try:
-        # untimed warm-up fit: excludes numba JIT compilation (and first-call caches)
-        _timed_fit(make, pb, cfg.tols[0])
+        # untimed warm-up fits, loose and medium tol (code paths only reached after several
+        # iterations get compiled too): excludes numba JIT compilation and first-call caches
+        for tol in (cfg.tols[0], cfg.warmup_tol):
+            _timed_fit(make, pb, tol)
         used = 0.0
         for tol in cfg.tols:
             elapsed, coef, warn = _timed_fit(make, pb, tol)

@@ -199,8 +199,9 @@ def main(argv=None) -> int:
         f"{cfg.repeats} repeats for fits under {cfg.repeat_below:g} s; tighter settings skipped "
         f"once one fit exceeds {cfg.time_cap:g} s or a sweep used {cfg.tool_budget:g} s. "
         f"Time to {RTOL:g} = fastest setting that reached it.",
-        "- Warm-up: one untimed fit per tool and problem before timing, so numba JIT compile "
-        "time (skglm, celer, sparsefit) is excluded; glmnet gets an untimed warm-up fit too.",
+        f"- Warm-up: untimed fits per tool and problem (tol {cfg.tols[0]:g} and "
+        f"{cfg.warmup_tol:g}) before timing, so numba JIT compile time (skglm, celer, "
+        "sparsefit) is excluded; glmnet gets an untimed warm-up fit too.",
         "- glmnet: single user lambda = alpha, intercept=FALSE, standardize=FALSE, alpha=1, "
         "timed inside R around the glmnet() call only (R start-up and data transfer excluded). "
         "glmnet's docs recommend fitting a path rather than one lambda; a single lambda is used "

@@ -19,8 +19,8 @@ from .solvers._design import Design, make_design
 class QuadraticProblem:
     """Centred least-squares problem plus what is needed to map back to the user's scale.
 
-    ``scale`` holds each column's standard deviation (weighted, 1/n; uncentred RMS without
-    an intercept, as glmnet does) when ``standardize`` is on, else ones.
+    ``scale`` holds each column's standard deviation (weighted, 1/n, centred even without an
+    intercept, exactly as glmnet) when ``standardize`` is on, else ones.
     """
 
     datafit: Quadratic
@@ -48,6 +48,15 @@ def validate_Xy(estimator, X, y, reset=True):
     return X, np.asarray(y, dtype=X.dtype)
 
 
+def weighted_std(X, sw):
+    """Weighted (1/n) standard deviation of each column; ``sw`` sums to n or is None."""
+    n = X.shape[0]
+    sw = np.ones(n) if sw is None else sw
+    mean = np.asarray(X.T @ sw).ravel() / n
+    sq = np.asarray((X.multiply(X)).T @ sw if sp.issparse(X) else (X * X).T @ sw).ravel() / n
+    return np.sqrt(np.maximum(sq - mean**2, 0.0))
+
+
 def prepare_quadratic(X, y, sample_weight, fit_intercept, standardize):
     """Build a :class:`QuadraticProblem` from already validated ``X`` (ndarray/CSC) and ``y``."""
     n = X.shape[0]
@@ -69,6 +78,11 @@ def prepare_quadratic(X, y, sample_weight, fit_intercept, standardize):
     yc = y64 - y_mean
     if sw is not None:
         yc = yc * np.sqrt(sw)
-    scale = np.sqrt(design.col_sq_norms / n) if standardize else np.ones(X.shape[1])
+    if not standardize:
+        scale = np.ones(X.shape[1])
+    elif fit_intercept:  # the design is already centred: its column norms give the std
+        scale = np.sqrt(design.col_sq_norms / n)
+    else:
+        scale = weighted_std(X, sw)
     return QuadraticProblem(Quadratic(yc.astype(X.dtype)), design, x_mean, y_mean, scale, sw,
                             X.dtype)

@@ -225,6 +225,8 @@ def make_case(name, case, outdir=HERE):
         rec["type_multinomial"] = np.array(case["type_multinomial"])
     if "classnames" in res:
         rec["classnames"] = np.array(res.pop("classnames"))
+    if "index_min_1se" in res:               # R's cvfit$index is 1-based
+        res["index_min_1se"] = res["index_min_1se"] - 1
     for k in ["df", "npasses", "jerr", "nzero", "index_min_1se"]:
         if k in res:
             res[k] = res[k].astype(np.int64)

@@ -115,6 +115,8 @@ _PARAMS_DOC = """
     coef_ : ndarray of shape (n_features,)
     intercept_ : float
     n_iter_ : int
+        Passes over the data: working-set epochs plus full certificate passes
+        (``solver="cd"``), or gradient iterations.
     dual_gap_ : float
         Duality gap reached, on the objective's scale (a bound on the suboptimality).
     kkt_violation_ : float
