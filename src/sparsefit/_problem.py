@@ -37,6 +37,8 @@ class QuadraticProblem:
 
 def validate_Xy(estimator, X, y, reset=True):
     """scikit-learn bookkeeping (feature names, n_features_in_) plus our finiteness checks."""
+    if y is not None:
+        check_finite_y(np.asarray(y))  # before sklearn's check, for a message naming positions
     X, y = validate_data(
         estimator, X, y, accept_sparse=["csc", "csr", "coo"], dtype=[np.float64, np.float32],
         y_numeric=True, ensure_all_finite=False, reset=reset,
