@@ -53,7 +53,7 @@ class SweepConfig:
     time_cap: float = 20.0  # stop tightening once one fit takes longer than this (s)
     tool_budget: float = 60.0  # stop tightening once a sweep has used this much time (s)
     repeats: int = 3  # best of `repeats` for fits faster than `repeat_below` seconds
-    repeat_below: float = 2.0
+    repeat_below: float = 5.0
     warmup_tol: float = 1e-6
 
 
@@ -98,9 +98,10 @@ def _sparsefit():
     return fit
 
 
-# name -> factory returning make_estimator(problem, tol); the factory does the import
+# tool name -> top-level module (a ModuleNotFoundError for it means "not installed")
 TOOL_MODULES = {"sparsefit": "sparsefit", "scikit-learn": "sklearn", "skglm": "skglm",
                 "celer": "celer"}
+# tool name -> factory returning make_estimator(problem, tol); the factory does the import
 PY_TOOLS: dict[str, Callable] = {
     "sparsefit": _sparsefit,
     "scikit-learn": _sklearn,
@@ -149,8 +150,8 @@ def sweep_python(tool: str, pb: Problem, cfg: SweepConfig) -> Sweep:
                     best, reps, used = min(best, t), reps + 1, used + t
             sw.runs.append(Run(tol, best, objective(pb.X, pb.y, coef, pb.alpha), reps,
                                int(np.count_nonzero(coef)), warn))
-            if elapsed > cfg.time_cap or used > cfg.tool_budget:
-                sw.note = f"sweep stopped after tol={tol:g} (time cap)"
+            if (elapsed > cfg.time_cap or used > cfg.tool_budget) and tol != cfg.tols[-1]:
+                sw.note = f"sweep stopped after tol={tol:g} (time cap or sweep budget)"
                 break
     except Exception as exc:  # report, never hide, a failing tool
         sw.status = f"failed: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}"
@@ -204,5 +205,5 @@ def sweep_glmnet(problems: list[Problem], cfg: SweepConfig, timeout: float = 900
     for sw in sweeps:
         last = sw.runs[-1].tol if sw.runs else None
         if last is not None and last != cfg.glmnet_threshs[-1]:
-            sw.note = f"sweep stopped after thresh={last:g} (time cap)"
+            sw.note = f"sweep stopped after thresh={last:g} (time cap or sweep budget)"
     return sweeps

@@ -1,7 +1,20 @@
 """sparsefit: sparse, interpretable models through L1 regularization."""
 
-from .linear_model import ElasticNet, Lasso
+from .linear_model import ElasticNet, ElasticNetCV, Lasso, LassoCV
+from .model_selection import CVResult, cross_validate_path
+from .path import PathResult, alpha_grid, path
 
 __version__ = "0.1.0"
 
-__all__ = ["ElasticNet", "Lasso", "__version__"]
+__all__ = [
+    "CVResult",
+    "ElasticNet",
+    "ElasticNetCV",
+    "Lasso",
+    "LassoCV",
+    "PathResult",
+    "__version__",
+    "alpha_grid",
+    "cross_validate_path",
+    "path",
+]

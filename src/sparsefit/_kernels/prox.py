@@ -7,6 +7,7 @@ The separable penalty of one coordinate is
 with ``a_j, b_j >= 0`` and ``l_j <= 0 <= u_j``.  Every function here trusts its inputs.
 """
 
+import numpy as np
 from numba import njit
 
 
@@ -58,3 +59,41 @@ def kkt_coord(w, corr, a, b, lo, hi):
 def penalty_coord(w, a, b):
     """Value of ``a|w| + b/2 w^2`` (bounds are assumed satisfied)."""
     return a * abs(w) + 0.5 * b * w * w
+
+
+@njit(cache=True, inline="always")
+def conj_coord(s, a, b, lo, hi):
+    """Fenchel conjugate ``g^*(s) = sup_{lo <= w <= hi} s w - a|w| - b/2 w^2``.
+
+    For ``b == 0`` and an infinite bound the conjugate is infinite beyond ``a``; callers
+    rescale the dual point first, so such a term is only a round-off excess and counts 0.
+    """
+    if b > 0.0:
+        if s > a:
+            w = (s - a) / b
+        elif s < -a:
+            w = (s + a) / b
+        else:
+            return 0.0
+        if w > hi:
+            w = hi
+        elif w < lo:
+            w = lo
+        return s * w - a * abs(w) - 0.5 * b * w * w
+    if s > a and hi < np.inf:
+        return (s - a) * hi
+    if s < -a and lo > -np.inf:
+        return (s + a) * lo
+    return 0.0
+
+
+@njit(cache=True, inline="always")
+def scale_limit(corr, a, b, lo, hi):
+    """Largest ``c`` with ``c * corr`` inside the domain of ``g^*`` (``inf`` if unconstrained)."""
+    if b > 0.0:
+        return np.inf
+    if corr > a and hi == np.inf:
+        return a / corr
+    if corr < -a and lo == -np.inf:
+        return a / -corr
+    return np.inf

@@ -12,11 +12,14 @@ with these rescaled weights, so solvers always work on the original scale.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from .._kernels.certificate import separable_certificate
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class WeightedElasticNet:
     """Separable penalty ``sum_j a_j |w_j| + b_j/2 w_j^2`` on the box ``[lower, upper]``.
 
@@ -50,12 +53,12 @@ class WeightedElasticNet:
     def value(self, w):
         return float(np.sum(self.a * np.abs(w)) + 0.5 * np.sum(self.b * w * w))
 
-    @property
+    @cached_property
     def free(self):
         """Features with neither penalty nor bound (their dual constraint is an equality)."""
         return (self.a == 0) & (self.b == 0) & np.isneginf(self.lower) & np.isposinf(self.upper)
 
-    @property
+    @cached_property
     def needs_kkt_certificate(self):
         """True when some unpenalized feature has a one-sided bound.
 
@@ -65,57 +68,20 @@ class WeightedElasticNet:
         unpen = (self.a == 0) & (self.b == 0)
         return bool(np.any(unpen & ~self.free & ~((self.lower == 0) & (self.upper == 0))))
 
-    def kkt_violation(self, w, corr):
-        """Distance of ``corr = -grad`` to the subdifferential at ``w``, per feature."""
-        a, b, lo, hi = self.a, self.b, self.lower, self.upper
-        out = np.zeros_like(corr, dtype=np.float64)
-        pos, neg, zero = w > 0, w < 0, w == 0
-        t = corr - a - b * w
-        out[pos] = np.where((w[pos] >= hi[pos]) & (t[pos] > 0), 0.0, np.abs(t[pos]))
-        t = corr + a - b * w
-        out[neg] = np.where((w[neg] <= lo[neg]) & (t[neg] < 0), 0.0, np.abs(t[neg]))
-        up = zero & (corr > a) & (hi > 0)
-        out[up] = corr[up] - a[up]
-        down = zero & (corr < -a) & (lo < 0)
-        out[down] = -a[down] - corr[down]
-        return out
+    def certificate_terms(self, w, corr, corr_dual, skip):
+        """KKT violations, penalty value, dual rescaling and conjugate, in one kernel pass.
 
-    def dual_scaling(self, corr):
-        """Largest ``c <= 1`` making ``c * corr`` feasible for the conjugate of ``P``.
-
-        Only L1-only coordinates with an infinite bound constrain ``c``; free features are
-        handled separately (by projection) and are skipped here.
+        Returns ``(violation, value, c, conj)``: ``violation[j]`` is the distance of
+        ``corr_j = -grad_j`` to the subdifferential at ``w_j``; ``c <= 1`` is the largest
+        rescaling of the dual point ``corr_dual = X^T theta`` that its L1 constraints allow;
+        ``conj = sum_j g_j^*(c corr_dual_j)`` over features not in ``skip``.
         """
-        c = 1.0
-        lasso_like = (self.b == 0) & ~self.free
-        up = lasso_like & np.isposinf(self.upper) & (corr > self.a)
-        if np.any(up):
-            c = min(c, float(np.min(self.a[up] / corr[up])))
-        down = lasso_like & np.isneginf(self.lower) & (corr < -self.a)
-        if np.any(down):
-            c = min(c, float(np.min(self.a[down] / -corr[down])))
-        return max(c, 0.0)
-
-    def conjugate(self, s):
-        """Sum over non-free features of ``g_j^*(s_j) = sup_w s_j w - g_j(w)``."""
-        a, b, lo, hi = self.a, self.b, self.lower, self.upper
-        keep = ~self.free
-        s, a, b, lo, hi = s[keep], a[keep], b[keep], lo[keep], hi[keep]
-        total = 0.0
-        smooth = b > 0
-        if np.any(smooth):
-            ss, aa, bb = s[smooth], a[smooth], b[smooth]
-            w = np.clip(np.sign(ss) * np.maximum(np.abs(ss) - aa, 0) / bb, lo[smooth], hi[smooth])
-            total += float(np.sum(ss * w - aa * np.abs(w) - 0.5 * bb * w * w))
-        ls = ~smooth
-        if np.any(ls):
-            ss, aa = s[ls], a[ls]
-            over, under = ss > aa, ss < -aa
-            if np.any(over):
-                total += float(np.sum((ss[over] - aa[over]) * hi[ls][over]))
-            if np.any(under):
-                total += float(np.sum((ss[under] + aa[under]) * lo[ls][under]))
-        return total
+        viol = np.empty(w.shape[0])
+        value, c, conj = separable_certificate(
+            np.asarray(w, dtype=np.float64), corr, corr_dual, self.a, self.b, self.lower,
+            self.upper, skip, viol,
+        )
+        return viol, value, c, conj
 
     def alpha_max_ratio(self, corr):
         """``max_j |corr_j| / a_j`` over features that can move away from zero.

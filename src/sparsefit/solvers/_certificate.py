@@ -27,6 +27,7 @@ class Certifier:
         self.datafit, self.penalty, self.design = datafit, penalty, design
         self.zero_cols = design.col_sq_norms == 0
         free = penalty.free & ~self.zero_cols
+        self.skip = self.zero_cols | free
         self.Q = None
         if np.any(free):
             Q, R = np.linalg.qr(design.columns(free).astype(np.float64))
@@ -44,13 +45,9 @@ class Certifier:
             theta = theta - self.Q @ (self.Q.T @ theta)
             corr_dual = np.asarray(design.rmatvec(theta), dtype=np.float64)
         else:
-            corr_dual = corr.copy()
-        corr_dual[self.zero_cols] = 0.0
-        c = pen.dual_scaling(corr_dual)
+            corr_dual = corr
+        viol, pen_value, c, conj = pen.certificate_terms(w, corr, corr_dual, self.skip)
         theta, corr_dual = c * theta, c * corr_dual
-        w64 = w.astype(np.float64, copy=False)
-        primal = df.value(resid) + pen.value(w64)
-        dual = df.dual_value(theta) - pen.conjugate(corr_dual)
-        violation = pen.kkt_violation(w64, corr)
-        violation[self.zero_cols] = 0.0
-        return Certificate(primal, dual, primal - dual, corr, corr_dual, violation)
+        primal = df.value(resid) + pen_value
+        dual = df.dual_value(theta) - conj
+        return Certificate(primal, dual, primal - dual, corr, corr_dual, viol)

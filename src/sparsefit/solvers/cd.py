@@ -52,6 +52,7 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
     w = np.clip(w, penalty.lower, penalty.upper).astype(dtype)
     a, b, lo, hi = penalty.a, penalty.b, penalty.lower, penalty.upper
     col_dot, col_axpy, D = design.kernel_args
+    y = np.asarray(datafit.y, dtype=dtype)
     certifier = Certifier(datafit, penalty, design)
     criterion, scale = stopping_scale(datafit, certifier)
     tol_abs = tol * scale
@@ -87,9 +88,12 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
         score[~movable] = -1.0
         ws = np.argpartition(-score, ws_size - 1)[:ws_size] if ws_size < p else np.arange(p)
         ws = np.sort(ws[score[ws] >= 0]).astype(np.int64)
-        tol_in = min(0.3 * float(viol.max(initial=0.0)), 0.5 * tol_in)
-        done, _ = inner_solve(col_dot, col_axpy, D, w, r, state, ws, lips, a, b, lo, hi,
-                              1.0 / n, tol_in, max_iter - epochs, n_acc)
+        # inner target: a fraction of the outer criterion, and strictly tighter each round so
+        # that a stalled outer criterion cannot loop
+        tol_in = min(0.3 * (value if criterion == "gap" else float(viol.max(initial=0.0))),
+                     0.5 * tol_in)
+        done, _ = inner_solve(col_dot, col_axpy, D, y, w, r, state, ws, lips, a, b, lo, hi,
+                              1.0 / n, tol_in, max_iter - epochs, n_acc, criterion == "gap")
         epochs += done
     res = SolverResult(
         coef=w, primal=cert.primal, gap=cert.gap, kkt=float(cert.violation.max(initial=0.0)),

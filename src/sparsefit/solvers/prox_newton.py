@@ -1,0 +1,378 @@
+"""Proximal Newton with working sets, for smooth GLM datafits (logistic, Poisson, ...).
+
+Minimises, for a datafit ``F`` of the linear predictor ``eta = X W + 1 b^T + offset``
+(``W`` is ``p x K``, ``K = 1`` except for the multinomial) and the weighted, bounded
+elastic-net penalty (or its row-grouped version, ``grouped=True``),
+
+.. math:: F(X W + 1 b^\\top + o) + \\sum_j a_j |W_j| + \\frac{b_j}{2} W_j^2 .
+
+Outer loop (one full gradient ``X^T g`` per iteration): certify the current point,
+then grow a working set from the support and the largest KKT violations.  On the working
+set, proximal Newton steps: the datafit is replaced by its quadratic model with a diagonal
+(per sample, per class) Hessian, the model is minimised by coordinate descent in
+:mod:`sparsefit._kernels.glm_cd` (intercepts included as exact coordinates), and a
+backtracking (Armijo) line search on the true objective fixes the step.
+
+Stopping: the duality gap ``<= tol * F(null)`` when the datafit has a closed-form
+conjugate and the problem a feasible dual point (single output, every feature penalized
+or fixed); otherwise the KKT violation ``<= tol * ||X^T g_null||_inf / n``, with
+``g_null`` the gradient at the intercept-only model.  The intercept is optimised exactly
+(1-D Newton) before each gap computation, so the dual point satisfies ``sum theta = 0``.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+
+from .._kernels import glm_cd as gk
+from ..penalties import WeightedElasticNet
+
+
+@dataclass
+class GLMResult:
+    """Outcome of a proximal Newton solve.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features, n_outputs)
+    intercept : ndarray of shape (n_outputs,)
+    primal : float
+        Objective value reached.
+    gap : float
+        Duality gap at the solution (NaN when the certificate is the KKT violation).
+    kkt : float
+        Largest violation of the optimality conditions (features and intercepts).
+    stop_crit : float
+        Value of the stopping criterion (``gap`` or ``kkt``) compared with ``tol_abs``.
+    criterion : str
+        ``"gap"`` or ``"kkt"``.
+    tol_abs : float
+    n_iter : int
+        Proximal Newton steps performed.
+    converged : bool
+    """
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    primal: float
+    gap: float
+    kkt: float
+    stop_crit: float
+    criterion: str
+    tol_abs: float
+    n_iter: int
+    converged: bool
+
+
+def _separable_terms(w, corr, a, b, lo, hi):
+    """``(kkt_violation, penalty_value, c, conj)`` of the separable penalty at ``w``.
+
+    ``corr = -grad`` is also used as the (unscaled) dual correlation ``X^T theta``; ``c`` is
+    its largest feasible rescaling and ``conj = sum_j g_j^*(c corr_j)``.  The single place
+    this solver touches the penalty's certificate API.
+    """
+    pen = WeightedElasticNet(a, b, lo, hi)
+    skip = np.zeros(w.shape[0], dtype=np.bool_)
+    return pen.certificate_terms(w, np.ascontiguousarray(corr, dtype=np.float64),
+                                 np.ascontiguousarray(corr, dtype=np.float64), skip)
+
+
+class _Problem:
+    """Objective pieces shared by the loops below (no state beyond the inputs)."""
+
+    def __init__(self, datafit, penalty, X, offset, fit_intercept, grouped):
+        self.df, self.pen, self.X = datafit, penalty, X
+        self.n, self.p = X.shape
+        self.K = datafit.n_outputs
+        self.offset = np.zeros(self.n) if offset is None else np.asarray(offset, float)
+        self.fit_intercept, self.grouped = fit_intercept, grouped
+        if sp.issparse(X):
+            self.kern = (gk.sparse_dot, gk.sparse_sqdot, gk.sparse_waxpy,
+                         (X.data, X.indices, X.indptr))
+            self.mult_update = gk.sparse_mult_update
+        else:
+            self.kern = (gk.dense_dot, gk.dense_sqdot, gk.dense_waxpy, (X,))
+            self.mult_update = gk.dense_mult_update
+
+    def shaped(self, a):
+        return a.reshape(self.n, self.K) if self.K == 1 else a
+
+    def flat(self, eta):
+        return eta[:, 0] if self.K == 1 else eta
+
+    def eta(self, W, b):
+        return np.asarray(self.X @ W, dtype=np.float64) + b + self.offset[:, None]
+
+    def loss(self, eta):
+        return self.df.value(self.flat(eta))
+
+    def grad_hess(self, eta):
+        g, h = self.df.grad_hess(self.flat(eta))
+        return (np.asfortranarray(self.shaped(g), dtype=np.float64),
+                np.asfortranarray(self.shaped(h), dtype=np.float64))
+
+    def pen_value(self, W):
+        a, b = self.pen.a, self.pen.b
+        if self.grouped:
+            return float(a @ np.linalg.norm(W, axis=1) + 0.5 * b @ np.sum(W * W, axis=1))
+        return float(a @ np.abs(W).sum(axis=1) + 0.5 * b @ np.sum(W * W, axis=1))
+
+    def pen_diff(self, W_old, W_new, rows):
+        """``P(W_new) - P(W_old)`` on ``rows``, summed term by term (no cancellation)."""
+        a, b = self.pen.a[rows], self.pen.b[rows]
+        if self.grouped:
+            dn = np.linalg.norm(W_new, axis=1) - np.linalg.norm(W_old, axis=1)
+        else:
+            dn = (np.abs(W_new) - np.abs(W_old)).sum(axis=1)
+        dq = ((W_new - W_old) * (W_new + W_old)).sum(axis=1)
+        return float(a @ dn + 0.5 * b @ dq)
+
+    def kkt(self, W, corr, rows=None):
+        """Per-feature KKT violation given ``corr = -X^T g / n`` (``rows`` subsets W)."""
+        pen = self.pen
+        a, b = pen.a, pen.b
+        if rows is not None:
+            a, b = a[rows], b[rows]
+        if self.grouped:
+            wn = np.linalg.norm(W, axis=1)
+            out = np.maximum(np.linalg.norm(corr, axis=1) - a, 0.0)
+            nz = wn > 0
+            if np.any(nz):
+                r = -corr[nz] + b[nz, None] * W[nz] + a[nz, None] * W[nz] / wn[nz, None]
+                out[nz] = np.linalg.norm(r, axis=1)
+            return out
+        lo, hi = pen.lower, pen.upper
+        if rows is not None:
+            lo, hi = lo[rows], hi[rows]
+        out = np.zeros(W.shape[0])
+        for k in range(self.K):
+            out = np.maximum(out, _separable_terms(W[:, k], corr[:, k], a, b, lo, hi)[0])
+        return out
+
+    def polish_intercept(self, W, b, base=None, max_steps=60):
+        """Newton on the intercepts alone (diagonal Hessian, backtracking); returns ``b``."""
+        if base is None:
+            base = self.eta(W, np.zeros(self.K))
+        b = np.array(b, dtype=np.float64)
+        f = self.loss(base + b)
+        for _ in range(max_steps):
+            g, h = self.grad_hess(base + b)
+            gs, hs = g.sum(axis=0), h.sum(axis=0)
+            d = np.where(hs > 0, -gs / np.where(hs > 0, hs, 1.0), 0.0)
+            slope = float(gs @ d) / self.n
+            if slope >= 0 or not np.all(np.isfinite(d)):
+                break
+            t = 1.0
+            while True:
+                f_new = self.loss(base + b + t * d)
+                if f_new <= f + 1e-4 * t * slope or t < 1e-12:
+                    break
+                t *= 0.5
+            if f_new > f:
+                break
+            b = b + t * d
+            done = np.max(np.abs(t * d)) <= 1e-14 * (1.0 + np.max(np.abs(b)))
+            f = f_new
+            if done:
+                break
+        return b
+
+
+def _kkt_scale(prob, b_null):
+    eta = prob.eta(np.zeros((prob.p, prob.K)), b_null)
+    g, _ = prob.grad_hess(eta)
+    corr = np.asarray(prob.X.T @ g) / prob.n
+    free = np.isposinf(prob.pen.upper) | np.isneginf(prob.pen.lower)
+    val = float(np.abs(corr[free]).max(initial=0.0))
+    return val if val > 0 else 1.0
+
+
+def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, grouped=False,
+                      w0=None, b0=None, tol=1e-4, max_iter=1000, p0=10, max_epochs=1000,
+                      warn=True):
+    """Minimise ``datafit + penalty`` by working-set proximal Newton.
+
+    Parameters
+    ----------
+    datafit : GLM datafit (see :mod:`sparsefit.datafits._base`)
+    penalty : WeightedElasticNet
+        Bounds must be infinite when ``grouped``.
+    X : ndarray (Fortran order) or CSC matrix with sorted indices, float32/float64
+    offset : ndarray of shape (n_samples,), optional
+        Added to the linear predictor.
+    w0, b0 : warm start (coef ``(p, K)`` or ``(p,)``; intercept ``(K,)`` or scalar)
+    tol : float
+        Relative tolerance (see module docstring).
+    max_iter : int
+        Budget of proximal Newton steps.
+
+    Returns
+    -------
+    GLMResult
+    """
+    prob = _Problem(datafit, penalty, X, offset, fit_intercept, grouped)
+    n, p, K = prob.n, prob.p, prob.K
+    lo, hi = penalty.lower, penalty.upper
+    movable = ~((lo == 0) & (hi == 0))
+    zero_b = np.zeros(K)
+    b_start = np.asarray(datafit.link_init(), dtype=np.float64).reshape(-1) * np.ones(K)
+    if fit_intercept:
+        b_start = b_start - float(np.average(prob.offset, weights=datafit.sw))
+        b_null = prob.polish_intercept(np.zeros((p, K)), b_start,
+                                       base=prob.offset[:, None] + np.zeros((n, K)))
+    else:
+        b_null = zero_b
+    free = (penalty.a == 0) & (penalty.b == 0) & movable
+    use_gap = (datafit.has_conjugate and K == 1 and not grouped and not np.any(free)
+               and not penalty.needs_kkt_certificate)
+    if use_gap:
+        tol_abs = tol * prob.loss(prob.eta(np.zeros((p, K)), b_null))
+    else:
+        tol_abs = tol * _kkt_scale(prob, b_null)
+
+    W = np.zeros((p, K)) if w0 is None else np.array(w0, dtype=np.float64).reshape(p, K)
+    W = np.clip(W, lo[:, None], hi[:, None]) if not grouped else W
+    W[~movable] = 0.0
+    if not fit_intercept:
+        b = zero_b
+    elif b0 is not None:
+        b = np.asarray(b0, dtype=np.float64).reshape(-1) * np.ones(K)
+    else:
+        b = b_null if w0 is None else b_start
+    eta = prob.eta(W, b)
+    n_iter, tol_in, stalled = 0, np.inf, False
+    while True:
+        if use_gap and fit_intercept:
+            b = prob.polish_intercept(W, b, base=eta - b)
+            eta = prob.eta(W, b)
+        g, h = prob.grad_hess(eta)
+        corr = -np.asarray(X.T @ g, dtype=np.float64) / n
+        viol = prob.kkt(W, corr)
+        viol[~movable] = 0.0
+        icpt = float(np.abs(g.sum(axis=0)).max()) / n if fit_intercept else 0.0
+        kkt = max(float(viol.max(initial=0.0)), icpt)
+        primal = prob.loss(eta) + prob.pen_value(W)
+        gap = np.nan
+        if use_gap:
+            u = datafit.raw_grad(eta[:, 0])
+            _, _, c, conj = _separable_terms(W[:, 0], corr[:, 0], penalty.a, penalty.b,
+                                             lo, hi)
+            dual = (-datafit.conjugate(c * u)
+                    + c * float(np.dot(datafit.sw * u, prob.offset)) / n - conj)
+            gap = primal - dual
+        stop_crit = gap if use_gap else kkt
+        converged = stop_crit <= tol_abs
+        if converged or n_iter >= max_iter or stalled:
+            break
+        support = np.any(W != 0, axis=1)
+        n_movable = int(movable.sum())
+        if n_movable == 0 and not fit_intercept:
+            break
+        ws_size = min(n_movable, max(p0, 2 * int(support.sum())))
+        score = np.where(support, np.inf, viol)
+        score[~movable] = -1.0
+        if ws_size < p:
+            ws = np.argpartition(-score, ws_size - 1)[:ws_size] if ws_size > 0 else []
+        else:
+            ws = np.arange(p)
+        ws = np.sort(np.asarray(ws, dtype=np.int64))
+        ws = ws[score[ws] >= 0]
+        tol_in = min(0.3 * kkt, 0.5 * tol_in) if np.isfinite(tol_in) else 0.3 * kkt
+        ws_kkt = kkt
+        Xws = X[:, ws]
+        while n_iter < max_iter:
+            n_iter += 1
+            step = _newton_step(prob, W, b, eta, g, h, ws, Xws, 0.3 * ws_kkt, max_epochs)
+            if step is None:
+                stalled = True
+                break
+            W, b, eta = step
+            g, h = prob.grad_hess(eta)
+            corr_ws = -np.asarray(Xws.T @ g, dtype=np.float64) / n
+            if corr_ws.ndim == 1:
+                corr_ws = corr_ws[:, None]
+            v = prob.kkt(W[ws], corr_ws, rows=ws)
+            v[~movable[ws]] = 0.0
+            ws_kkt = max(float(v.max(initial=0.0)),
+                         float(np.abs(g.sum(axis=0)).max()) / n if fit_intercept else 0.0)
+            if ws_kkt <= tol_in:
+                break
+    res = GLMResult(coef=W, intercept=b, primal=primal, gap=gap, kkt=kkt, stop_crit=stop_crit,
+                    criterion="gap" if use_gap else "kkt", tol_abs=tol_abs, n_iter=n_iter,
+                    converged=bool(converged))
+    if warn and not converged:
+        warnings.warn(
+            f"Proximal Newton did not converge: {res.criterion} {stop_crit:.3e} > tolerance "
+            f"{tol_abs:.3e} after {n_iter} Newton steps"
+            + (" (no further decrease possible in floating point)" if stalled else "")
+            + ". Increase max_iter, loosen tol, or increase alpha (tiny alpha on separable "
+            "data makes coefficients grow without bound).",
+            ConvergenceWarning, stacklevel=3,
+        )
+    return res
+
+
+def _newton_step(prob, W, b, eta, g, h, ws, Xws, tol_cd, max_epochs):
+    """One proximal Newton step on the working set; ``None`` when no decrease is possible."""
+    n, K = prob.n, prob.K
+    pen = prob.pen
+    dot, sqdot, waxpy, D = prob.kern
+    Wn = np.ascontiguousarray(W, dtype=np.float64).copy()
+    if getattr(prob.df, "full_hessian", False):
+        # exact Newton model of the softmax loss (cross-class Hessian terms included)
+        P = prob.df.probabilities(eta)
+        sP = np.asfortranarray(prob.df.sw[:, None] * P)
+        d0 = np.zeros(K)
+        gk.multinomial_cd(dot, sqdot, prob.mult_update, D, Wn, d0, np.array(g, order="F"),
+                          sP, np.asfortranarray(P), ws, pen.a, pen.b, pen.lower, pen.upper,
+                          1.0 / n, prob.fit_intercept, prob.grouped, tol_cd, max_epochs)
+    else:
+        if prob.fit_intercept:
+            hs = h.sum(axis=0)
+            d0_init = np.where(hs > 0, -g.sum(axis=0) / np.where(hs > 0, hs, 1.0), 0.0)
+        else:
+            d0_init = np.zeros(K)
+        q = np.asfortranarray(g + h * d0_init)
+        c = np.zeros(K)
+        gk.wls_cd(dot, sqdot, waxpy, D, Wn, q, h, c, ws, pen.a, pen.b, pen.lower, pen.upper,
+                  1.0 / n, prob.fit_intercept, prob.grouped, tol_cd, max_epochs)
+        d0 = d0_init - c if prob.fit_intercept else np.zeros(K)
+    dW = Wn[ws] - W[ws]
+    deta = np.asarray(Xws @ dW, dtype=np.float64).reshape(n, K) + d0
+    pen_old = prob.pen_value(W)
+    dpen = prob.pen_diff(W[ws], Wn[ws], ws)
+    delta = float(np.sum(g * deta)) / n + dpen
+    if not delta < 0:
+        _debug("delta", delta)
+        return None
+    f_old = None
+    W_try = W.copy()
+    t = 1.0
+    for _ in range(40):
+        eta_t = eta + t * deta
+        g_t, _ = prob.grad_hess(eta_t)
+        # psi(s) = F(eta + s deta) + (1 - s) P(W) + s P(Wn) is convex and bounds the true
+        # objective along the segment from above; psi'(t) <= 0 means psi(t) <= psi(0), a
+        # test free of the cancellation that makes value comparisons fail near the optimum
+        slope = float(np.sum(g_t * deta)) / n + dpen
+        ok = slope <= 0.0
+        if not ok:
+            if f_old is None:
+                f_old = prob.loss(eta) + pen_old
+            W_try[ws] = W[ws] + t * dW
+            ok = prob.loss(eta_t) + prob.pen_value(W_try) <= f_old + 1e-4 * t * delta
+        if ok:
+            W_try[ws] = W[ws] + t * dW
+            return W_try, b + t * d0, eta_t
+        t *= 0.5
+    _debug("ls", t)
+    return None
+
+
+def _debug(*a):
+    import os
+    if os.environ.get("PN_DEBUG"):
+        print(*a)
