@@ -13,43 +13,62 @@ fitted model is centred, ``v^T (r + c v) = 0`` and hence ``||r + c v||^2 = ||r||
 
 import numpy as np
 from numba import njit
+from numba.extending import overload
 
 from .prox import conj_coord, kkt_coord, penalty_coord, prox_coord, scale_limit
 
 
-@njit(cache=True)
-def dense_col_dot(D, j, r, state):
-    X = D[0]
-    s = 0.0
-    for i in range(X.shape[0]):
-        s += X[i, j] * r[i]
-    return s
+def col_dot(D, j, r, state):
+    """``X_c[:, j] @ (r + c v)``; resolved at compile time by the overload below."""
+    raise NotImplementedError("only callable from numba-compiled code")
 
 
-@njit(cache=True)
-def dense_col_axpy(D, j, d, r, state):
-    """``r -= d * X_j`` in place."""
-    X = D[0]
-    for i in range(X.shape[0]):
-        r[i] -= d * X[i, j]
+def col_axpy(D, j, d, r, state):
+    """``r + c v -= d * X_c[:, j]``, in place; resolved at compile time."""
+    raise NotImplementedError("only callable from numba-compiled code")
 
 
-@njit(cache=True)
-def sparse_col_dot(D, j, r, state):
-    data, indices, indptr, nmu = D[0], D[1], D[2], D[4]
-    s = 0.0
-    for k in range(indptr[j], indptr[j + 1]):
-        s += data[k] * r[indices[k]]
-    return s + state[0] * nmu[j]
+def _is_dense(D):
+    return len(D.types) == 1
 
 
-@njit(cache=True)
-def sparse_col_axpy(D, j, d, r, state):
-    """``r -= d * X_j`` on the stored entries and ``state[0] += d * mu_j``, in place."""
-    data, indices, indptr, mu = D[0], D[1], D[2], D[3]
-    for k in range(indptr[j], indptr[j + 1]):
-        r[indices[k]] -= d * data[k]
-    state[0] += d * mu[j]
+# Dense and sparse kernels are chosen from the type of the design tuple when a caller is
+# compiled.  (Passing jitted functions as arguments instead breaks numba's on-disk cache.)
+@overload(col_dot, inline="always")
+def _col_dot(D, j, r, state):
+    if _is_dense(D):
+        def dense(D, j, r, state):
+            X = D[0]
+            s = 0.0
+            for i in range(X.shape[0]):
+                s += X[i, j] * r[i]
+            return s
+        return dense
+
+    def sparse(D, j, r, state):
+        data, indices, indptr, nmu = D[0], D[1], D[2], D[4]
+        s = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            s += data[k] * r[indices[k]]
+        return s + state[0] * nmu[j]
+    return sparse
+
+
+@overload(col_axpy, inline="always")
+def _col_axpy(D, j, d, r, state):
+    if _is_dense(D):
+        def dense(D, j, d, r, state):
+            X = D[0]
+            for i in range(X.shape[0]):
+                r[i] -= d * X[i, j]
+        return dense
+
+    def sparse(D, j, d, r, state):
+        data, indices, indptr, mu = D[0], D[1], D[2], D[3]
+        for k in range(indptr[j], indptr[j + 1]):
+            r[indices[k]] -= d * data[k]
+        state[0] += d * mu[j]
+    return sparse
 
 
 @njit(cache=True)
@@ -62,7 +81,7 @@ def resid_sq(r, state):
 
 
 @njit(cache=True)
-def cd_epoch(col_dot, col_axpy, D, w, r, state, ws, lips, a, b, lo, hi, inv_n):
+def cd_epoch(D, w, r, state, ws, lips, a, b, lo, hi, inv_n):
     """One cyclic pass over the coordinates ``ws``; updates ``w``, ``r``, ``state`` in place."""
     for k in range(ws.shape[0]):
         j = ws[k]
@@ -88,7 +107,7 @@ def ws_objective(w, r, state, ws, a, b, inv_n):
 
 
 @njit(cache=True)
-def ws_kkt(col_dot, D, w, r, state, ws, lips, a, b, lo, hi, inv_n):
+def ws_kkt(D, w, r, state, ws, lips, a, b, lo, hi, inv_n):
     """Largest optimality violation over the working set."""
     worst = 0.0
     for k in range(ws.shape[0]):
@@ -102,7 +121,7 @@ def ws_kkt(col_dot, D, w, r, state, ws, lips, a, b, lo, hi, inv_n):
 
 
 @njit(cache=True)
-def ws_gap(col_dot, D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, buf):
+def ws_gap(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, buf):
     """Duality gap of the problem restricted to the working set (``w`` is 0 outside it).
 
     The dual point is the rescaled residual.  Free features (no penalty, no bound) are left
@@ -155,7 +174,7 @@ def anderson_weights(hist):
 
 
 @njit(cache=True)
-def inner_solve(col_dot, col_axpy, D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n,
+def inner_solve(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n,
                 tol, max_epochs, n_acc, use_gap):
     """Coordinate descent on the working set ``ws`` until its stopping value is ``<= tol``.
 
@@ -176,7 +195,7 @@ def inner_solve(col_dot, col_axpy, D, y, w, r, state, ws, lips, a, b, lo, hi, in
     viol = np.inf
     epoch = 0
     while epoch < max_epochs:
-        cd_epoch(col_dot, col_axpy, D, w, r, state, ws, lips, a, b, lo, hi, inv_n)
+        cd_epoch(D, w, r, state, ws, lips, a, b, lo, hi, inv_n)
         epoch += 1
         if n_acc > 0:
             slot = (epoch - 1) % (n_acc + 1)
@@ -205,9 +224,9 @@ def inner_solve(col_dot, col_axpy, D, y, w, r, state, ws, lips, a, b, lo, hi, in
                         state[:] = state_try
         if epoch % check_every == 0:
             if use_gap:
-                viol = ws_gap(col_dot, D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, buf)
+                viol = ws_gap(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, buf)
             else:
-                viol = ws_kkt(col_dot, D, w, r, state, ws, lips, a, b, lo, hi, inv_n)
+                viol = ws_kkt(D, w, r, state, ws, lips, a, b, lo, hi, inv_n)
             if viol <= tol:
                 break
     return epoch, viol

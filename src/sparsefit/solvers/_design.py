@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .._kernels import quadratic_cd as qk
 
 
 @dataclass
@@ -31,13 +30,12 @@ class Design:
         return self.csc is not None
 
     @property
-    def kernel_args(self):
-        """``(col_dot, col_axpy, D)`` for :func:`sparsefit._kernels.quadratic_cd.inner_solve`."""
+    def kernel_data(self):
+        """The design tuple ``D`` of :mod:`sparsefit._kernels.quadratic_cd`."""
         if self.is_sparse:
             X = self.csc
-            D = (X.data, X.indices, X.indptr, self.mu, self.mu * self.n_samples, self.v)
-            return qk.sparse_col_dot, qk.sparse_col_axpy, D
-        return qk.dense_col_dot, qk.dense_col_axpy, (self.dense,)
+            return (X.data, X.indices, X.indptr, self.mu, self.mu * self.n_samples, self.v)
+        return (self.dense,)
 
     def matvec(self, w):
         """``X_c @ w``."""

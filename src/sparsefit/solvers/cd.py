@@ -36,7 +36,7 @@ def warn_not_converged(res, solver):
 
 
 def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10, n_acc=5,
-             screening=True, warn=True):
+             screening=True, warn=True, ws_growth=1.5, inner_ratio=0.3):
     """Minimise ``datafit + penalty`` by working-set coordinate descent.
 
     Stops when the duality gap is at most ``tol`` times the null objective (or the KKT
@@ -51,7 +51,7 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
     w[lips == 0] = 0.0
     w = np.clip(w, penalty.lower, penalty.upper).astype(dtype)
     a, b, lo, hi = penalty.a, penalty.b, penalty.lower, penalty.upper
-    col_dot, col_axpy, D = design.kernel_args
+    D = design.kernel_data
     y = np.asarray(datafit.y, dtype=dtype)
     certifier = Certifier(datafit, penalty, design)
     criterion, scale = stopping_scale(datafit, certifier)
@@ -60,7 +60,7 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
     movable = (lips > 0) & ~((lo == 0) & (hi == 0))
     r = (datafit.y - design.matvec(w)).astype(dtype)
     state = np.zeros(1, dtype=dtype)
-    epochs, passes, tol_in = 0, 0, np.inf
+    epochs, passes, tol_in, last_value = 0, 0, np.inf, np.inf
     while True:
         cert = certifier(w, design.full_residual(r, state))
         passes += 1
@@ -83,16 +83,17 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
         n_movable = int(movable.sum())
         if n_movable == 0:
             break
-        ws_size = min(n_movable, max(p0, 2 * int(support.sum())))
+        ws_size = min(n_movable, max(p0, int(ws_growth * int(support.sum()))))
         score = np.where(support, np.inf, viol)
         score[~movable] = -1.0
         ws = np.argpartition(-score, ws_size - 1)[:ws_size] if ws_size < p else np.arange(p)
         ws = np.sort(ws[score[ws] >= 0]).astype(np.int64)
-        # inner target: a fraction of the outer criterion, and strictly tighter each round so
-        # that a stalled outer criterion cannot loop
-        tol_in = min(0.3 * (value if criterion == "gap" else float(viol.max(initial=0.0))),
-                     0.5 * tol_in)
-        done, _ = inner_solve(col_dot, col_axpy, D, y, w, r, state, ws, lips, a, b, lo, hi,
+        # inner target: a fraction of the outer criterion; when the outer criterion stalls,
+        # halve the previous target so that the loop keeps making progress
+        target = inner_ratio * (value if criterion == "gap" else float(viol.max(initial=0.0)))
+        tol_in = min(target, 0.5 * tol_in) if value >= last_value else target
+        last_value = value
+        done, _ = inner_solve(D, y, w, r, state, ws, lips, a, b, lo, hi,
                               1.0 / n, tol_in, max_iter - epochs, n_acc, criterion == "gap")
         epochs += done
     res = SolverResult(
