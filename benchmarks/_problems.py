@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-DATA_DIR = Path("/work/shared/data")
+# the shared data folder sits beside the repository: <repo>/../shared/data
+DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @dataclass

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import make_regression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sparsefit
+from conftest import make_regression
 from sparsefit import ElasticNet, Lasso
 from sparsefit.datasets import load_leukemia
 

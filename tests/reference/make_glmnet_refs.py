@@ -1,7 +1,7 @@
 """Regenerate the glmnet reference answers in tests/reference/glmnet_<case>.npz.
 
 Runs R's glmnet live (needs ``Rscript`` with the glmnet package, 4.1.6 was used)
-on the real data sets in /work/shared/data (override with $SPARSEFIT_DATA).
+on the real data sets in ../shared/data beside the repository (override with $SPARSEFIT_DATA).
 
     python tests/reference/make_glmnet_refs.py            # all cases
     python tests/reference/make_glmnet_refs.py prostate_lasso_std ...
@@ -25,7 +25,8 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 R_SCRIPT = HERE / "glmnet_refs.R"
-DATA_DIR = Path(os.environ.get("SPARSEFIT_DATA", "/work/shared/data"))
+DATA_DIR = Path(os.environ.get(
+    "SPARSEFIT_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))
 
 THRESH = 1e-14
 MAXIT = 1e7

@@ -2,7 +2,10 @@
 
 Its Fenchel dual, used for the duality-gap certificate, is
 
-.. math:: D(\\theta) = \\theta^\\top y - \\frac{n}{2} \\|\\theta\\|^2 - \\sum_j g_j^*(x_j^\\top \\theta),
+.. math::
+
+    D(\\theta) = \\theta^\\top y - \\frac{n}{2} \\|\\theta\\|^2
+    - \\sum_j g_j^*(x_j^\\top \\theta),
 
 whose maximiser is ``theta* = (y - X w*) / n``.
 """

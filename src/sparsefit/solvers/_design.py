@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .._kernels.sparse import csc_col_sq_norms
 
 
 @dataclass
@@ -82,9 +83,10 @@ def make_design(X, sample_weight, fit_intercept):
     if sp.issparse(X):
         Xw = X if unit else sp.csc_matrix(sp.diags(v) @ X)
         Xw = sp.csc_matrix(Xw, dtype=dtype)
-        Xw.sort_indices()
+        if not Xw.has_sorted_indices:
+            Xw = Xw.sorted_indices()  # a copy: the caller's matrix is left as it was
         mu = x_mean.astype(dtype)
-        sq = np.asarray(Xw.multiply(Xw).sum(axis=0)).ravel() - n * x_mean**2
+        sq = csc_col_sq_norms(Xw.data, Xw.indptr) - n * x_mean**2
         sq = np.maximum(sq, 0.0)
         design = Design(n, p, v, sq, csc=Xw, mu=mu)
     else:

@@ -26,8 +26,9 @@ def stopping_scale(datafit, certifier):
 
 
 def warn_not_converged(res, solver):
+    reached = res.gap if res.criterion == "gap" else res.kkt
     warnings.warn(
-        f"{solver} did not converge: {res.criterion} {res.gap if res.criterion == 'gap' else res.kkt:.3e}"
+        f"{solver} did not converge: {res.criterion} {reached:.3e}"
         f" > tolerance {res.tol_abs:.3e} after {res.n_iter} iterations. Increase max_iter, "
         "loosen tol, or use solver='cd' (the most robust choice).",
         ConvergenceWarning,
