@@ -9,11 +9,14 @@ For a decreasing grid ``alpha_0 > alpha_1 > ...`` every problem
 
 is solved by working-set coordinate descent started from the solution at ``alpha_{k-1}``
 (the solvers work on the original scale, so a warm start is just the previous
-coefficients).  The first working set at each alpha is sized by the sequential strong
-rule (Tibshirani et al., 2012): it holds the previous support plus every feature with
-``|x_j^T r / n| >= (2 alpha_k - alpha_{k-1}) w_j``; the solver's KKT check over all features
-then adds any feature the rule missed, so the rule only saves work and never costs
-correctness.
+coefficients).  The first working set at each alpha is the previous support, doubled, filled
+with the largest KKT violators at the new alpha (``solve_cd``'s rule); a full KKT check over
+all features certifies every solution.  A sequential strong rule (Tibshirani et al., 2012)
+sizing that first working set is available (``_solve_grid(..., strong_rule=True)``) but is
+off: measured on 100-alpha paths (riboflavin, leukemia, 500 x 5000 Toeplitz; tol 1e-4 and
+1e-6) it took 0.96x-2.5x the time of the default, since computing the rule costs one extra
+pass over ``X`` per alpha and the violator-ranked working set already keeps out what the
+rule would discard.
 
 glmnet translation: ``alpha`` here is glmnet's ``lambda``, ``l1_ratio`` is glmnet's ``alpha``.
 glmnet rescales ``penalty.factor`` to sum to ``n_features``; we do not.  For ``l1_ratio < 1``
@@ -455,7 +458,8 @@ def _stop_reason(dev, dev_prev):
         return (f"the deviance ratio improved by less than {FDEV:g} (relative) from the "
                 "previous alpha (glmnet's rule; early_stop=False fits every alpha)")
     if dev > DEVMAX:
-        return f"the deviance ratio exceeded {DEVMAX} (glmnet's rule; early_stop=False fits every alpha)"
+        return (f"the deviance ratio exceeded {DEVMAX} (glmnet's rule; early_stop=False fits "
+                "every alpha)")
     return None
 
 
@@ -474,9 +478,11 @@ def _solve_grid(pp, alphas, early_stop, strong_rule=False):
         p0 = 10
         if strong_rule and k > 0:
             p0 = _strong_rule_size(pp, w0, alpha, float(alphas[k - 1]))
-        res = pp.solve(alpha, w0, p0=p0, tol=tol)
+        penalty = pp.penalty(alpha)
+        res = solve_cd(prob.datafit, penalty, prob.design, w0=w0, tol=pp.tol if tol is None
+                       else tol, max_iter=pp.max_iter, p0=p0, warn=False)
         w = np.asarray(res.coef, dtype=prob.dtype)
-        pen_val = pp.penalty(alpha).value(w.astype(np.float64))
+        pen_val = penalty.value(w.astype(np.float64))
         dev = 1.0 - (res.primal - pen_val) / null if null > 0 else 0.0
         return w, res, dev
 
@@ -525,8 +531,7 @@ def _path_from_problem(pp, alphas, early_stop, n_requested, feature_names=None,
         coefs = np.column_stack(cols) if m else np.zeros((p, 0), dtype=prob.dtype)
         nz = coefs != 0
         df = nz.sum(axis=0).astype(np.int64)
-    intercepts = prob.y_mean - prob.x_mean @ (coefs.astype(np.float64) if not sparse
-                                              else coefs.astype(np.float64).toarray())
+    intercepts = prob.y_mean - np.asarray(coefs.T.astype(np.float64) @ prob.x_mean).ravel()
     if not np.all(conv):
         bad = np.flatnonzero(~conv)
         _warn_not_converged(alphas[bad], gaps[bad], pp.tol)

@@ -84,6 +84,8 @@ class CVResult:
     fold_mse : ndarray of shape (n_folds, n_alphas)
         Mean squared error per fold (whatever ``scoring`` is).
     fold_weights : ndarray of shape (n_folds,)
+        ``W_k``: the sum of the test fold's sample weights, normalised so that all weights sum
+        to ``n_samples`` (only their ratios matter); the fold sizes without weights.
     index_min, index_1se : int
     path : PathResult
         The full-data path.
