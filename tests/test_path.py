@@ -58,7 +58,8 @@ def test_path_matches_glmnet(case):
     assert np.all(err <= 1e-6 * col_max + 1e-12 * big), np.max(err / np.maximum(col_max, 1e-300))
     sd_y = np.std(y)
     np.testing.assert_allclose(res.intercepts, ref["a0_tight"], rtol=0, atol=1e-6 * sd_y)
-    np.testing.assert_allclose(res.deviance_ratio, ref["dev_ratio_tight"], rtol=0, atol=1e-8)
+    # %Dev moves to first order with the coefficients (error ~ sqrt of the gap), not the gap
+    np.testing.assert_allclose(res.deviance_ratio, ref["dev_ratio_tight"], rtol=0, atol=1e-7)
     # at alpha_max exactly (lambda[0]) both solvers may leave a round-off-sized coefficient
     # (glmnet: README item 6; ours: 1.5e-16 in prostate_lasso_pf), so supports are compared
     # with a tolerance, and df (exact nonzeros) away from lambda[0]

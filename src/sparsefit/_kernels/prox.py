@@ -97,3 +97,9 @@ def scale_limit(corr, a, b, lo, hi):
     if corr < -a and lo == -np.inf:
         return a / -corr
     return np.inf
+
+
+@njit(cache=True, inline="always")
+def is_free(a, b, lo, hi):
+    """No penalty and no bound: the coordinate's dual constraint is an equality."""
+    return a == 0.0 and b == 0.0 and lo == -np.inf and hi == np.inf

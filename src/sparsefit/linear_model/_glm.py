@@ -5,7 +5,8 @@ Every estimator here minimises
 .. math::
 
     \\frac{1}{n} \\sum_i s_i\\, l(y_i, x_i^\\top w + b + o_i)
-    + \\alpha \\sum_j pf_j \\left(\\rho\\, \\sigma_j |w_j| + \\frac{1 - \\rho}{2} \\sigma_j^2 w_j^2\\right)
+    + \\alpha \\sum_j pf_j \\left(\\rho\\, \\sigma_j |w_j|
+    + \\frac{1 - \\rho}{2} \\sigma_j^2 w_j^2\\right)
 
 subject to ``lower_bounds <= w <= upper_bounds``: sample weights ``s`` rescaled to sum to
 ``n``, offsets ``o`` (default 0), ``rho = l1_ratio``, ``sigma_j`` the column's weighted
@@ -18,8 +19,8 @@ solve_prox_newton`.  ``alpha_max`` of each family: :func:`glm_alpha_max`.
 Separable classes: with ``alpha > 0`` the penalized problem always has a finite solution
 (the penalty grows linearly, the loss is bounded below) and it is what is returned.  As
 ``alpha -> 0`` on separable data the coefficients grow like ``log(1/alpha)``;
-:class:`SparseLogisticRegression` warns (``UserWarning``) when the fitted model separates
-every training sample with a margin above 15 (probabilities within 3e-7 of 0/1).
+:class:`SparseLogisticRegression` warns (``UserWarning``) when the fitted model classifies
+every training sample correctly with a mean log-loss (of the margins) below 1e-3.
 """
 
 import warnings
@@ -154,7 +155,6 @@ def _alpha_max_from_setup(st, fit_intercept, l1_ratio, grouped):
     pen1 = WeightedElasticNet.from_params(1.0, max(l1_ratio, 1e-3), st.pf, st.scale, st.lower,
                                           st.upper)
     penalized = pen1.a > 0
-    free = ~penalized & ~((st.lower == 0) & (st.upper == 0))
     null_pen = WeightedElasticNet(np.zeros(p), np.zeros(p), np.where(penalized, 0.0, st.lower),
                                   np.where(penalized, 0.0, st.upper))
     res = solve_prox_newton(st.datafit, null_pen, st.X, offset=st.offset,
@@ -163,8 +163,7 @@ def _alpha_max_from_setup(st, fit_intercept, l1_ratio, grouped):
     if st.offset is not None:
         eta = eta + st.offset[:, None]
     g, _ = st.datafit.grad_hess(eta[:, 0] if K == 1 else eta)
-    corr = np.asarray(st.X.T @ g.reshape(eta.shape), dtype=np.float64) / st.datafit.n_samples
-    del free
+    corr = -np.asarray(st.X.T @ g.reshape(eta.shape), dtype=np.float64) / st.datafit.n_samples
     if grouped:
         norms = np.linalg.norm(corr, axis=1)
         if not np.any(penalized):
@@ -221,7 +220,7 @@ def _encode_target(family, y):
         classes, idx = np.unique(y, return_inverse=True)
         if classes.size < 2:
             raise ValueError(
-                f"y has a single class ({classes[0]!r}); a classifier needs samples of at "
+                f"y has only one class ({classes[0]!r}); a classifier needs samples of at "
                 "least 2 classes"
             )
         if family != "multinomial" and classes.size > 2:
@@ -424,8 +423,8 @@ class SparseLogisticRegression(_ClassifierBase):
     intercepts are centred to sum to zero, as in glmnet.
 
     With ``alpha > 0`` the solution is finite even on separable data; a ``UserWarning``
-    says when the fit separates every training sample with margin > 15 (then the
-    coefficients grow like ``log(1/alpha)`` as ``alpha -> 0``).  ``alpha_max``:
+    says when the fit classifies every training sample correctly with a mean log-loss
+    below 1e-3 (then the coefficients grow like ``log(1/alpha)`` as ``alpha -> 0``).  ``alpha_max``:
     ``glm_alpha_max(X, y, "binomial")`` (or ``"multinomial"``).
 
     Parameters
@@ -501,9 +500,10 @@ class SparseLogisticRegression(_ClassifierBase):
             margin = own - eta.max(axis=1)
         if st.sw is not None:
             margin = margin[st.sw > 0]
-        if margin.size and margin.min() > 15:
+        if margin.size and margin.min() > 0 and np.mean(np.logaddexp(0.0, -margin)) < 1e-3:
             warnings.warn(
-                "The fitted model separates every training sample with a large margin: the "
+                "The fitted model classifies every training sample correctly with a mean "
+                "log-loss below 1e-3: the "
                 "classes are (nearly) linearly separable. Coefficients are finite because "
                 f"alpha={self.alpha} > 0, but they grow like log(1/alpha) as alpha decreases "
                 "and the probabilities are close to 0/1; increase alpha for a stabler model.",
@@ -573,7 +573,8 @@ class SparseLinearSVC(_ClassifierBase):
     def _encode(self, family, y):
         if np.unique(y).size > 2:
             raise ValueError(
-                f"SparseLinearSVC is binary only and y has {np.unique(y).size} classes; use "
+                f"Only binary classification is supported by SparseLinearSVC; y has "
+                f"{np.unique(y).size} classes. Use "
                 "sklearn.multiclass.OneVsRestClassifier(SparseLinearSVC(...)) or "
                 "SparseLogisticRegression (multinomial)"
             )

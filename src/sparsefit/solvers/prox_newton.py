@@ -289,8 +289,7 @@ def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, g
             if step is None:
                 stalled = True
                 break
-            W, b, eta = step
-            g, h = prob.grad_hess(eta)
+            W, b, eta, g, h = step  # gradient and Hessian at the new point, from the search
             corr_ws = -np.asarray(Xws.T @ g, dtype=np.float64) / n
             if corr_ws.ndim == 1:
                 corr_ws = corr_ws[:, None]
@@ -345,15 +344,14 @@ def _newton_step(prob, W, b, eta, g, h, ws, Xws, tol_cd, max_epochs):
     pen_old = prob.pen_value(W)
     dpen = prob.pen_diff(W[ws], Wn[ws], ws)
     delta = float(np.sum(g * deta)) / n + dpen
-    if not delta < 0:
-        _debug("delta", delta)
+    if not delta < 0:  # the model predicts no decrease: at the floating-point floor
         return None
     f_old = None
     W_try = W.copy()
     t = 1.0
     for _ in range(40):
         eta_t = eta + t * deta
-        g_t, _ = prob.grad_hess(eta_t)
+        g_t, h_t = prob.grad_hess(eta_t)
         # psi(s) = F(eta + s deta) + (1 - s) P(W) + s P(Wn) is convex and bounds the true
         # objective along the segment from above; psi'(t) <= 0 means psi(t) <= psi(0), a
         # test free of the cancellation that makes value comparisons fail near the optimum
@@ -366,13 +364,7 @@ def _newton_step(prob, W, b, eta, g, h, ws, Xws, tol_cd, max_epochs):
             ok = prob.loss(eta_t) + prob.pen_value(W_try) <= f_old + 1e-4 * t * delta
         if ok:
             W_try[ws] = W[ws] + t * dW
-            return W_try, b + t * d0, eta_t
+            return W_try, b + t * d0, eta_t, g_t, h_t
         t *= 0.5
-    _debug("ls", t)
     return None
 
-
-def _debug(*a):
-    import os
-    if os.environ.get("PN_DEBUG"):
-        print(*a)
