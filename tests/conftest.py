@@ -88,6 +88,13 @@ def prostate():
 
 
 @pytest.fixture(scope="session")
+def california():
+    """20,640 x 8: tall data, where the solver works through the working set's Gram matrix."""
+    d = load_shared("california_housing.npz")
+    return d["X"], d["y"]
+
+
+@pytest.fixture(scope="session")
 def reuters_small():
     """2,000 Reuters documents, log1p counts (CSC), target 'earn' in {0, 1}."""
     d = load_shared("reuters21578_modapte_bow.npz")

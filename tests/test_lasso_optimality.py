@@ -49,7 +49,7 @@ def test_objective_matches_sklearn_synthetic(l1_ratio, fit_intercept, weighted, 
     assert f_ours - min(f_ref, f_ours) <= ours.dual_gap_ + 1e-12 * f_ref
 
 
-@pytest.mark.parametrize("dataset", ["riboflavin", "diabetes", "prostate"])
+@pytest.mark.parametrize("dataset", ["riboflavin", "diabetes", "prostate", "california"])
 @pytest.mark.parametrize("ratio", [0.1, 0.01])
 def test_objective_matches_sklearn_real(dataset, ratio, request):
     X, y = request.getfixturevalue(dataset)

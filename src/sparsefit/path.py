@@ -87,8 +87,11 @@ def check_alphas(alphas):
 
 
 def default_eps(n_samples, n_features):
-    """glmnet's ``lambda.min.ratio``: 1e-4 when ``n_samples > n_features``, else 1e-2."""
-    return 1e-4 if n_samples > n_features else 1e-2
+    """glmnet's ``lambda.min.ratio``: 1e-4 when ``n_samples >= n_features``, else 1e-2.
+
+    (glmnet: ``ifelse(nobs < nvars, 1e-2, 1e-4)``.)
+    """
+    return 1e-4 if n_samples >= n_features else 1e-2
 
 
 # --------------------------------------------------------------------------- problem setup
@@ -112,6 +115,15 @@ class _PathProblem:
         return solve_cd(self.prob.datafit, self.penalty(alpha), self.prob.design, w0=w0,
                         tol=self.tol if tol is None else tol, max_iter=self.max_iter, p0=p0,
                         warn=False)
+
+    def fit_point(self, alpha, coef0, intercept0=None):
+        """Solve at ``alpha`` warm-started from ``coef0`` (see :meth:`PathResult.fit_at`)."""
+        res = self.solve(alpha, coef0)
+        if not res.converged:
+            _warn_not_converged([alpha], [res.gap], self.tol)
+        coef = np.asarray(res.coef, dtype=self.prob.dtype)
+        return PathPoint(alpha, coef, self.prob.intercept(coef.astype(np.float64)),
+                         float(res.gap), int(res.n_iter), bool(res.converged))
 
 
 def _make_problem(X, y, sample_weight, l1_ratio, fit_intercept, standardize, penalty_factor,
@@ -198,7 +210,7 @@ def alpha_grid(X, y, *, l1_ratio=1.0, n_alphas=100, eps=None, sample_weight=None
     ----------
     eps : float in (0, 1], default=None
         ``alpha_min / alpha_max``; ``None`` means glmnet's rule, 1e-4 if
-        ``n_samples > n_features`` else 1e-2.
+        ``n_samples >= n_features`` else 1e-2.
 
     Other parameters are those of :func:`path`.
 
@@ -279,11 +291,16 @@ def _events(nz, alphas):
 
 @dataclass(frozen=True)
 class PathPoint:
-    """The solution at one alpha (see :meth:`PathResult.fit_at`)."""
+    """The solution at one alpha (see :meth:`PathResult.fit_at`).
+
+    ``coef`` and ``intercept`` have the layout of one column of the path: ``(n_features,)``
+    and a float, or ``(n_classes, n_features)`` and ``(n_classes,)`` for the multinomial.
+    ``dual_gap`` is NaN where the solver's certificate is the KKT violation.
+    """
 
     alpha: float
     coef: np.ndarray
-    intercept: float
+    intercept: float | np.ndarray
     dual_gap: float
     n_iter: int
     converged: bool
@@ -300,21 +317,28 @@ class PathResult:
     coefs : ndarray or scipy.sparse.csc_matrix of shape (n_features, n_alphas)
         Coefficients on the original scale of ``X``.  Stored as CSC when
         ``n_features > 5000`` (``SPARSE_COEFS_ABOVE``) so a long path over many features stays
-        small; :meth:`coefs_dense` always gives an ndarray.
-    intercepts : ndarray of shape (n_alphas,)
+        small; :meth:`coefs_dense` always gives an ndarray.  Multinomial paths
+        (:func:`sparsefit.glm_path`) store a dense ndarray of shape
+        ``(n_classes, n_features, n_alphas)`` instead: ``coefs[..., k]`` is scikit-learn's
+        ``coef_`` layout and ``coefs`` is glmnet's ``beta`` array.
+    intercepts : ndarray of shape (n_alphas,), or (n_classes, n_alphas) for the multinomial
+        (centred across classes, as glmnet).
     dual_gaps : ndarray of shape (n_alphas,)
         Duality gap reached at each alpha (absolute, on the objective's scale); for problems
-        whose certificate is the KKT violation (bounded unpenalized features) see
-        ``kkt_violations``.
+        whose certificate is the KKT violation (bounded unpenalized features, the
+        multinomial) see ``kkt_violations`` (the gap is then NaN).
     kkt_violations : ndarray of shape (n_alphas,)
     n_iter : ndarray of int of shape (n_alphas,)
         Coordinate-descent epochs plus full certificate passes at each alpha.
     converged : ndarray of bool of shape (n_alphas,)
     df : ndarray of int of shape (n_alphas,)
-        Number of nonzero coefficients (glmnet's ``df``).
+        Number of nonzero coefficients (glmnet's ``df``); for the multinomial the number of
+        features nonzero in at least one class.
     deviance_ratio : ndarray of shape (n_alphas,)
         Fraction of the null deviance explained, ``1 - RSS_w / RSS_w(null)`` (glmnet's
-        ``dev.ratio``; "%Dev" in the summary is 100 times it).
+        ``dev.ratio``; "%Dev" in the summary is 100 times it); for the GLM families
+        ``1 - deviance / null deviance``, the null model being the intercept (and offset)
+        alone.
     events : PathEvents
         Entry and exit of every feature along the path.
     l1_ratio : float
@@ -324,6 +348,11 @@ class PathResult:
         Why the path ended before ``n_alphas_requested`` alphas, or None.  Only a grid chosen
         by sparsefit can stop early; every user-given alpha is always fitted.
     feature_names : ndarray of str or None
+    family : str
+        ``"gaussian"`` for :func:`path`; the GLM family for :func:`sparsefit.glm_path`.
+    classes : ndarray or None
+        Class labels of the classification families (``coefs`` refer to ``classes[1]`` for
+        binary families, to each class in order for the multinomial).
     """
 
     alphas: np.ndarray
@@ -340,7 +369,9 @@ class PathResult:
     n_alphas_requested: int
     stop_reason: str | None = None
     feature_names: np.ndarray | None = None
-    _problem: _PathProblem | None = field(default=None, compare=False)
+    family: str = "gaussian"
+    classes: np.ndarray | None = None
+    _problem: object | None = field(default=None, compare=False)
 
     @property
     def n_alphas(self):
@@ -348,17 +379,23 @@ class PathResult:
 
     @property
     def n_features(self):
-        return int(self.coefs.shape[0])
+        return int(self.coefs.shape[-2])
 
     def coefs_dense(self):
         """``coefs`` as a dense ``(n_features, n_alphas)`` ndarray."""
         return self.coefs.toarray() if sp.issparse(self.coefs) else np.asarray(self.coefs)
 
     def coef_index(self, k):
-        """Dense coefficient vector at ``alphas[k]``."""
+        """Dense coefficients at ``alphas[k]``: ``(n_features,)``, or ``(n_classes, n_features)``
+        for the multinomial."""
         if sp.issparse(self.coefs):
             return self.coefs[:, [k]].toarray().ravel()
-        return np.array(self.coefs[:, k])
+        return np.array(self.coefs[..., k])
+
+    def intercept_index(self, k):
+        """Intercept at ``alphas[k]``: a float, or ``(n_classes,)`` for the multinomial."""
+        b = self.intercepts[..., k]
+        return float(b) if np.ndim(b) == 0 else np.array(b)
 
     def fit_at(self, alpha):
         """Exact solution at any ``alpha`` (on or between grid points).
@@ -372,31 +409,36 @@ class PathResult:
         hit = np.flatnonzero(self.alphas == alpha)
         if hit.size:
             k = int(hit[0])
-            return PathPoint(alpha, self.coef_index(k), float(self.intercepts[k]),
+            return PathPoint(alpha, self.coef_index(k), self.intercept_index(k),
                              float(self.dual_gaps[k]), int(self.n_iter[k]),
                              bool(self.converged[k]))
         if self._problem is None:
             raise ValueError("This PathResult holds no problem data (it was built without "
                              "it), so it can only return grid alphas")
         k = int(np.argmin(np.abs(np.log(self.alphas) - np.log(alpha))))
-        res = self._problem.solve(alpha, self.coef_index(k))
-        if not res.converged:
-            _warn_not_converged([alpha], [res.gap], self._problem.tol)
-        coef = np.asarray(res.coef, dtype=self._problem.prob.dtype)
-        return PathPoint(alpha, coef, self._problem.prob.intercept(coef.astype(np.float64)),
-                         float(res.gap), int(res.n_iter), bool(res.converged))
+        return self._problem.fit_point(alpha, self.coef_index(k), self.intercept_index(k))
 
     def coef_at(self, alpha):
         """Coefficients at ``alpha`` (see :meth:`fit_at`)."""
         return self.fit_at(alpha).coef
 
     def predict(self, X):
-        """Predictions ``X @ coefs + intercepts`` of shape ``(n_samples, n_alphas)``."""
+        """Linear predictor ``X @ coefs + intercepts`` along the path.
+
+        Shape ``(n_samples, n_alphas)``, or ``(n_samples, n_classes, n_alphas)`` for the
+        multinomial; for the GLM families apply the inverse link for the mean response
+        (offsets are not included).
+        """
+        if np.ndim(self.coefs) == 3:
+            return np.stack([_predict_path(X, self.coefs[c], self.intercepts[c])
+                             for c in range(self.coefs.shape[0])], axis=1)
         return _predict_path(X, self.coefs, self.intercepts)
 
     def summary(self):
         """glmnet-style table: one row per alpha with Df, %Dev and Alpha."""
         kind = "lasso" if self.l1_ratio == 1 else f"elastic net, l1_ratio={self.l1_ratio:g}"
+        if self.family != "gaussian":
+            kind = f"{self.family}, {kind}"
         lines = [f"Regularization path ({kind}): {self.n_features} features, "
                  f"{self.n_alphas} alphas", "", f"{'':>5} {'Df':>6} {'%Dev':>7} {'Alpha':>11}"]
         for k in range(self.n_alphas):
@@ -416,7 +458,8 @@ class PathResult:
     def __repr__(self):
         return (f"PathResult(n_alphas={self.n_alphas}, n_features={self.n_features}, "
                 f"alphas=[{self.alphas[0]:.4g} .. {self.alphas[-1]:.4g}], "
-                f"l1_ratio={self.l1_ratio:g}, max_df={int(self.df.max(initial=0))}, "
+                f"l1_ratio={self.l1_ratio:g}, family={self.family!r}, "
+                f"max_df={int(self.df.max(initial=0))}, "
                 f"stop_reason={self.stop_reason!r})")
 
 
@@ -473,14 +516,14 @@ def _solve_grid(pp, alphas, early_stop, strong_rule=False):
     cols, gaps, kkts, iters, conv, devs = [], [], [], [], [], []
     stop_reason = None
 
-    def solve(k, w0, tol=None):
+    def solve(k, w0, tol=None, corr0=None):
         alpha = float(alphas[k])
         p0 = 10
         if strong_rule and k > 0:
             p0 = _strong_rule_size(pp, w0, alpha, float(alphas[k - 1]))
         penalty = pp.penalty(alpha)
         res = solve_cd(prob.datafit, penalty, prob.design, w0=w0, tol=pp.tol if tol is None
-                       else tol, max_iter=pp.max_iter, p0=p0, warn=False)
+                       else tol, max_iter=pp.max_iter, p0=p0, warn=False, corr0=corr0)
         w = np.asarray(res.coef, dtype=prob.dtype)
         pen_val = penalty.value(w.astype(np.float64))
         dev = 1.0 - (res.primal - pen_val) / null if null > 0 else 0.0
@@ -489,7 +532,8 @@ def _solve_grid(pp, alphas, early_stop, strong_rule=False):
     for k in range(m):
         # the working set starts as the previous support, doubled, plus the largest KKT
         # violators (solve_cd's rule)
-        w, res, dev = solve(k, w)
+        # the previous solution's X^T r / n is the new solve's first certificate: no pass
+        w, res, dev = solve(k, w, corr0=res.corr if k > 0 else None)
         cols.append(w.copy())
         gaps.append(res.gap)
         kkts.append(res.kkt)
@@ -574,7 +618,7 @@ def path(X, y, *, l1_ratio=1.0, alphas=None, n_alphas=100, eps=None, sample_weig
         Grid length when ``alphas`` is None.
     eps : float in (0, 1], default=None
         ``alpha_min / alpha_max`` of the automatic grid; None means glmnet's rule (1e-4 when
-        ``n_samples > n_features``, else 1e-2).
+        ``n_samples >= n_features``, else 1e-2).
     sample_weight : array-like of shape (n_samples,), default=None
     fit_intercept, standardize, penalty_factor, lower_bounds, upper_bounds, positive
         As in :class:`sparsefit.ElasticNet`.

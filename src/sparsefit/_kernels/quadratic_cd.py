@@ -85,6 +85,14 @@ def resid_sq(r, state):
 
 
 @njit(cache=True, fastmath=FAST)
+def corr_cols(D, r, state, cols, inv_n, out):
+    """``out[j] = X_c[:, j] @ (r + c v) / n`` for ``j`` in ``cols`` (other entries untouched)."""
+    for k in range(cols.shape[0]):
+        j = cols[k]
+        out[j] = col_dot(D, j, r, state) * inv_n
+
+
+@njit(cache=True, fastmath=FAST)
 def cd_epoch(D, w, r, state, ws, lips, a, b, lo, hi, inv_n):
     """One cyclic pass over the coordinates ``ws``; updates ``w``, ``r``, ``state`` in place."""
     for k in range(ws.shape[0]):

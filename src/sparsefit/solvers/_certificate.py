@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._kernels.quadratic_cd import corr_cols
+
 
 @dataclass
 class Certificate:
@@ -34,19 +36,37 @@ class Certifier:
             d = np.abs(np.diag(R))
             self.Q = Q[:, d > 1e-10 * max(d.max(), 1e-300)]
 
-    def __call__(self, w, resid):
+    def __call__(self, w, resid, corr=None, active=None):
+        """Certificate at ``w`` with full residual ``resid``.
+
+        ``corr = X^T resid / n`` may be passed when already known (it is the only full pass
+        over ``X``).  ``active`` (a mask) restricts the certificate to the features not yet
+        eliminated by gap-safe screening: those are zero at the optimum, so the gap of the
+        reduced problem bounds the suboptimality of the full one; their ``corr`` is set to 0.
+        """
         df, pen, design = self.datafit, self.penalty, self.design
         resid = resid.astype(np.float64, copy=False)
         n = df.n_samples
-        corr = design.rmatvec(resid) / n
-        corr = np.asarray(corr, dtype=np.float64)
+        skip = self.skip
+        if active is not None and not active.all():
+            skip = skip | ~active
+        if corr is None:
+            cols = None if skip is self.skip else np.flatnonzero(~skip)
+            if cols is None or cols.size > 0.5 * design.n_features:
+                corr = np.asarray(design.rmatvec(resid) / n, dtype=np.float64)
+                if cols is not None:
+                    corr[~active] = 0.0
+            else:  # few survivors: dot products with those columns only
+                corr = np.zeros(design.n_features)
+                corr_cols(design.kernel_data, resid.astype(design.dtype, copy=False),
+                          np.zeros(1, dtype=design.dtype), cols, 1.0 / n, corr)
         theta = df.dual_point(resid)
         if self.Q is not None:
             theta = theta - self.Q @ (self.Q.T @ theta)
             corr_dual = np.asarray(design.rmatvec(theta), dtype=np.float64)
         else:
             corr_dual = corr
-        viol, pen_value, c, conj = pen.certificate_terms(w, corr, corr_dual, self.skip)
+        viol, pen_value, c, conj = pen.certificate_terms(w, corr, corr_dual, skip)
         theta, corr_dual = c * theta, c * corr_dual
         primal = df.value(resid) + pen_value
         dual = df.dual_value(theta) - conj

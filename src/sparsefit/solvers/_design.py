@@ -27,6 +27,10 @@ class Design:
     mu: np.ndarray | None = None  # centring offsets of the row-weighted sparse X
 
     @property
+    def dtype(self):
+        return self.csc.dtype if self.is_sparse else self.dense.dtype
+
+    @property
     def is_sparse(self):
         return self.csc is not None
 
@@ -57,6 +61,30 @@ class Design:
             return sub - np.outer(self.v, self.mu[mask])
         return self.dense[:, mask]
 
+    def gram(self, ws, y):
+        """``(G, X_ws^T y, X_ws)`` for the centred columns ``ws`` (``G`` C-ordered float64).
+
+        ``X_ws`` is the uncentred column block, to rebuild the residual afterwards with
+        :meth:`ws_residual`.
+        """
+        if self.is_sparse:
+            Xs = self.csc[:, ws]
+            mu = self.mu[ws].astype(np.float64)
+            G = (Xs.T @ Xs).toarray() - self.n_samples * np.outer(mu, mu)
+            Xty = Xs.T @ y - mu * float(self.v @ y)
+        else:
+            Xs = self.dense[:, ws]
+            G = Xs.T @ Xs
+            Xty = Xs.T @ y
+        return (np.ascontiguousarray(G, dtype=np.float64), np.asarray(Xty, dtype=np.float64),
+                Xs)
+
+    def ws_residual(self, y, Xs, ws, w_ws):
+        """``y - X_c[:, ws] @ w_ws`` (``w`` is zero outside ``ws``)."""
+        if self.is_sparse:
+            return y - Xs @ w_ws + self.v * float(self.mu[ws] @ w_ws)
+        return y - Xs @ w_ws
+
     def full_residual(self, r, state):
         """Residual ``r + c v`` from the kernels' ``(r, state)`` pair."""
         return r + state[0] * self.v if state[0] != 0.0 else r.copy()
@@ -82,9 +110,7 @@ def make_design(X, sample_weight, fit_intercept):
     x_mean = _weighted_mean(X, sw) if fit_intercept else np.zeros(p)
     if sp.issparse(X):
         Xw = X if unit else sp.csc_matrix(sp.diags(v) @ X)
-        Xw = sp.csc_matrix(Xw, dtype=dtype)
-        if not Xw.has_sorted_indices:
-            Xw = Xw.sorted_indices()  # a copy: the caller's matrix is left as it was
+        Xw = sp.csc_matrix(Xw, dtype=dtype)  # the kernels accept unsorted indices
         mu = x_mean.astype(dtype)
         sq = csc_col_sq_norms(Xw.data, Xw.indptr) - n * x_mean**2
         sq = np.maximum(sq, 0.0)

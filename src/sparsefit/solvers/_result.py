@@ -27,6 +27,9 @@ class SolverResult:
         :attr:`sparsefit.penalties.WeightedElasticNet.needs_kkt_certificate`).
     tol_abs : float
         Absolute tolerance the criterion was compared with.
+    corr : ndarray of shape (n_features,) or None
+        ``X^T r / n`` at ``coef`` (minus the datafit gradient), when the solver computed it;
+        a path passes it to the next solve, which then starts without a full pass.
     """
 
     coef: np.ndarray
@@ -37,3 +40,4 @@ class SolverResult:
     converged: bool
     criterion: str
     tol_abs: float
+    corr: np.ndarray | None = None

@@ -12,9 +12,13 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from .._kernels.gram_cd import gram_inner_solve
 from .._kernels.quadratic_cd import inner_solve
 from ._certificate import Certifier
 from ._result import SolverResult
+
+
+MAX_GRAM = 3000  # largest working set whose Gram matrix (MAX_GRAM^2 doubles) is formed
 
 
 def stopping_scale(datafit, certifier):
@@ -37,16 +41,18 @@ def warn_not_converged(res, solver):
 
 
 def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10, n_acc=5,
-             screening=True, warn=True, ws_growth=1.5, inner_ratio=0.3):
+             screening=True, warn=True, ws_growth=1.5, inner_ratio=0.3, corr0=None):
     """Minimise ``datafit + penalty`` by working-set coordinate descent.
 
     Stops when the duality gap is at most ``tol`` times the null objective (or the KKT
     violation at most ``tol`` times ``||X^T y||_inf / n`` when no dual point exists).
     ``max_iter`` bounds the total number of coordinate-descent epochs; the reported
     ``n_iter`` counts those epochs plus the full passes that computed certificates.
+    ``corr0 = X^T (y - X w0) / n`` may be given with ``w0`` (a path passes the previous
+    solution's ``corr``) to save the first full pass.
     """
     n, p = design.n_samples, design.n_features
-    dtype = design.dense.dtype if design.dense is not None else design.csc.dtype
+    dtype = design.dtype
     lips = datafit.lipschitz(design.col_sq_norms)
     w = np.zeros(p, dtype=dtype) if w0 is None else np.array(w0, dtype=dtype)
     w[lips == 0] = 0.0
@@ -54,17 +60,22 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
     a, b, lo, hi = penalty.a, penalty.b, penalty.lower, penalty.upper
     D = design.kernel_data
     y = np.asarray(datafit.y, dtype=dtype)
+    yty = float(datafit.y @ datafit.y)
     certifier = Certifier(datafit, penalty, design)
     criterion, scale = stopping_scale(datafit, certifier)
     tol_abs = tol * scale
     norms = np.sqrt(design.col_sq_norms)
     movable = (lips > 0) & ~((lo == 0) & (hi == 0))
-    r = (datafit.y - design.matvec(w)).astype(dtype)
+    screened = np.zeros(p, dtype=bool)
+    r = (datafit.y - design.matvec(w) if np.any(w) else datafit.y).astype(dtype)
     state = np.zeros(1, dtype=dtype)
     epochs, passes, tol_in, last_value = 0, 0, np.inf, np.inf
+    # corr0 describes w0 only if clipping and zero columns left w0 unchanged
+    corr_known = corr0 if w0 is not None and np.array_equal(w, w0) else None
     while True:
-        cert = certifier(w, design.full_residual(r, state))
-        passes += 1
+        cert = certifier(w, design.full_residual(r, state), corr_known, ~screened)
+        passes += corr_known is None
+        corr_known = None
         value = cert.gap if criterion == "gap" else float(cert.violation.max(initial=0.0))
         converged = value <= tol_abs
         if converged or epochs >= max_iter:
@@ -74,9 +85,10 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
             dead = movable & (np.abs(cert.corr_dual) + norms * radius < a)
             if np.any(dead):
                 movable &= ~dead
+                screened |= dead
                 if np.any(w[dead] != 0):
                     w[dead] = 0.0
-                    r = (datafit.y - design.matvec(w)).astype(dtype)
+                    r = (datafit.y - design.matvec(w) if np.any(w) else datafit.y).astype(dtype)
                     state[:] = 0.0
                     continue
         viol = np.where(movable, cert.violation, 0.0)
@@ -94,12 +106,29 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
         target = inner_ratio * (value if criterion == "gap" else float(viol.max(initial=0.0)))
         tol_in = min(target, 0.5 * tol_in) if value >= last_value else target
         last_value = value
-        done, _ = inner_solve(D, y, w, r, state, ws, lips, a, b, lo, hi,
-                              1.0 / n, tol_in, max_iter - epochs, n_acc, criterion == "gap")
+        m = ws.shape[0]
+        if not design.is_sparse and 16 * m <= n and m <= MAX_GRAM:
+            # tall dense data: update through the working set's Gram matrix (built by BLAS).
+            # Measured: 1.7x faster on california housing (20640 x 8); for sparse data the
+            # product X_ws^T X_ws cost more than it saved on Reuters, so they never use it.
+            G, Xty, Xs = design.gram(ws, y)
+            w_ws = w[ws].astype(np.float64)
+            q = G @ w_ws - Xty
+            done, _ = gram_inner_solve(G, Xty, yty, w_ws, q, lips[ws], a[ws], b[ws], lo[ws],
+                                       hi[ws], 1.0 / n, tol_in, max_iter - epochs, n_acc,
+                                       criterion == "gap")
+            w[ws] = w_ws
+            r = design.ws_residual(y, Xs, ws, w[ws]).astype(dtype)
+            state[:] = 0.0
+        else:
+            done, _ = inner_solve(D, y, w, r, state, ws, lips, a, b, lo, hi, 1.0 / n, tol_in,
+                                  max_iter - epochs, n_acc, criterion == "gap")
         epochs += done
     res = SolverResult(
         coef=w, primal=cert.primal, gap=cert.gap, kkt=float(cert.violation.max(initial=0.0)),
         n_iter=epochs + passes, converged=converged, criterion=criterion, tol_abs=tol_abs,
+        # a certificate restricted by screening has zeros in corr: useless to the next alpha
+        corr=None if screened.any() else cert.corr,
     )
     if warn and not converged:
         warn_not_converged(res, "Coordinate descent")
