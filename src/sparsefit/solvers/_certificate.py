@@ -4,8 +4,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._kernels.quadratic_cd import corr_cols
-
 
 @dataclass
 class Certificate:
@@ -58,7 +56,7 @@ class Certifier:
                     corr[~active] = 0.0
             else:  # few survivors: dot products with those columns only
                 corr = np.zeros(design.n_features)
-                corr_cols(design.kernel_data, resid.astype(design.dtype, copy=False),
+                design.kernels[1](design.kernel_data, resid.astype(design.dtype, copy=False),
                           np.zeros(1, dtype=design.dtype), cols, 1.0 / n, corr)
         theta = df.dual_point(resid)
         if self.Q is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .._kernels import quadratic_cd as qk
 from .._kernels.sparse import csc_col_sq_norms
 
 
@@ -84,6 +85,13 @@ class Design:
         if self.is_sparse:
             return y - Xs @ w_ws + self.v * float(self.mu[ws] @ w_ws)
         return y - Xs @ w_ws
+
+    @property
+    def kernels(self):
+        """``(inner_solve, corr_cols)`` compiled with the right flags for this layout."""
+        if self.is_sparse:
+            return qk.inner_solve_sparse, qk.corr_cols_sparse
+        return qk.inner_solve_dense, qk.corr_cols_dense
 
     def full_residual(self, r, state):
         """Residual ``r + c v`` from the kernels' ``(r, state)`` pair."""

@@ -13,10 +13,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels.gram_cd import gram_inner_solve
-from .._kernels.quadratic_cd import inner_solve
 from ._certificate import Certifier
 from ._result import SolverResult
-
 
 MAX_GRAM = 3000  # largest working set whose Gram matrix (MAX_GRAM^2 doubles) is formed
 
@@ -59,6 +57,7 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
     w = np.clip(w, penalty.lower, penalty.upper).astype(dtype)
     a, b, lo, hi = penalty.a, penalty.b, penalty.lower, penalty.upper
     D = design.kernel_data
+    inner_solve = design.kernels[0]
     y = np.asarray(datafit.y, dtype=dtype)
     yty = float(datafit.y @ datafit.y)
     certifier = Certifier(datafit, penalty, design)
