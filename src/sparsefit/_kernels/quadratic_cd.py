@@ -38,7 +38,7 @@ def _is_dense(D):
 
 # Dense and sparse kernels are chosen from the type of the design tuple when a caller is
 # compiled.  (Passing jitted functions as arguments instead breaks numba's on-disk cache.)
-@overload(col_dot, inline="always")
+@overload(col_dot)
 def _col_dot(D, j, r, state):
     if _is_dense(D):
         def dense(D, j, r, state):
@@ -58,7 +58,7 @@ def _col_dot(D, j, r, state):
     return sparse
 
 
-@overload(col_axpy, inline="always")
+@overload(col_axpy)
 def _col_axpy(D, j, d, r, state):
     if _is_dense(D):
         def dense(D, j, d, r, state):
