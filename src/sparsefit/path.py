@@ -529,11 +529,12 @@ def _solve_grid(pp, alphas, early_stop, strong_rule=False):
         dev = 1.0 - (res.primal - pen_val) / null if null > 0 else 0.0
         return w, res, dev
 
+    res = None
     for k in range(m):
         # the working set starts as the previous support, doubled, plus the largest KKT
         # violators (solve_cd's rule)
         # the previous solution's X^T r / n is the new solve's first certificate: no pass
-        w, res, dev = solve(k, w, corr0=res.corr if k > 0 else None)
+        w, res, dev = solve(k, w, corr0=None if res is None else res.corr)
         cols.append(w.copy())
         gaps.append(res.gap)
         kkts.append(res.kkt)

@@ -11,6 +11,14 @@ from ._glm import (
     SparsePoissonRegressor,
     glm_alpha_max,
 )
+from ._glm_cv import (
+    SparseGammaRegressorCV,
+    SparseGLMCV,
+    SparseHuberRegressorCV,
+    SparseLinearSVCCV,
+    SparseLogisticRegressionCV,
+    SparsePoissonRegressorCV,
+)
 
 __all__ = [
     "ElasticNet",
@@ -18,10 +26,26 @@ __all__ = [
     "Lasso",
     "LassoCV",
     "SparseGLM",
+    "SparseGLMCV",
     "SparseGammaRegressor",
+    "SparseGammaRegressorCV",
     "SparseHuberRegressor",
+    "SparseHuberRegressorCV",
     "SparseLinearSVC",
+    "SparseLinearSVCCV",
     "SparseLogisticRegression",
+    "SparseLogisticRegressionCV",
     "SparsePoissonRegressor",
+    "SparsePoissonRegressorCV",
     "glm_alpha_max",
+    "glm_path",
 ]
+
+
+def __getattr__(name):
+    # glm_path lives in sparsefit._glm_path, which imports this package: load it lazily
+    if name == "glm_path":
+        from .._glm_path import glm_path
+
+        return glm_path
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

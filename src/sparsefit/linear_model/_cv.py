@@ -76,35 +76,47 @@ class _PathCV(_QuadraticRegressor):
         return self
 
     def _set_path_attributes(self, results):
-        m = max(r.alphas.shape[0] for r in results)
-        K = results[0].fold_scores.shape[0]
-
-        def pad(a, width):
-            out = np.full(a.shape[:-1] + (width,), np.nan)
-            out[..., : a.shape[-1]] = a
-            return out
-
-        alphas = np.vstack([pad(r.alphas, m) for r in results])
-        mse = np.stack([pad(r.fold_mse, m).T for r in results])  # (n_l1, n_alphas, K)
-        if len(results) == 1:
-            alphas, mse = alphas[0], mse[0]
+        alphas, mse, self.cv_results_ = cv_attributes(results)
         self.alphas_ = alphas
         self.mse_path_ = mse
-        cols = {"l1_ratio": [], "alpha": [], "mean": [], "std_error": [], "upper": [],
-                "lower": [], "n_nonzero": [], "deviance_ratio": []}
-        cols.update({f"split{k}": [] for k in range(K)})
-        for r in results:
-            cols["l1_ratio"].append(np.full(r.alphas.shape, r.l1_ratio))
-            cols["alpha"].append(r.alphas)
-            cols["mean"].append(r.mean)
-            cols["std_error"].append(r.std_error)
-            cols["upper"].append(r.upper)
-            cols["lower"].append(r.lower)
-            cols["n_nonzero"].append(r.n_nonzero)
-            cols["deviance_ratio"].append(r.path.deviance_ratio)
-            for k in range(K):
-                cols[f"split{k}"].append(r.fold_scores[k])
-        self.cv_results_ = {key: np.concatenate(v) for key, v in cols.items()}
+
+
+def _pad(a, width):
+    out = np.full(a.shape[:-1] + (width,), np.nan)
+    out[..., : a.shape[-1]] = a
+    return out
+
+
+def cv_attributes(results):
+    """``(alphas_, mse_path_ or None, cv_results_)`` from one CVResult per ``l1_ratio``.
+
+    Grids stopped early are NaN-padded; with a single ``l1_ratio`` the leading axis is
+    dropped (scikit-learn's layout).  ``mse_path_`` is None when the results carry no MSE.
+    """
+    m = max(r.alphas.shape[0] for r in results)
+    K = results[0].fold_scores.shape[0]
+    alphas = np.vstack([_pad(r.alphas, m) for r in results])
+    mse = None
+    if results[0].fold_mse is not None:
+        mse = np.stack([_pad(r.fold_mse, m).T for r in results])  # (n_l1, n_alphas, K)
+    if len(results) == 1:
+        alphas = alphas[0]
+        mse = None if mse is None else mse[0]
+    cols = {"l1_ratio": [], "alpha": [], "mean": [], "std_error": [], "upper": [],
+            "lower": [], "n_nonzero": [], "deviance_ratio": []}
+    cols.update({f"split{k}": [] for k in range(K)})
+    for r in results:
+        cols["l1_ratio"].append(np.full(r.alphas.shape, r.l1_ratio))
+        cols["alpha"].append(r.alphas)
+        cols["mean"].append(r.mean)
+        cols["std_error"].append(r.std_error)
+        cols["upper"].append(r.upper)
+        cols["lower"].append(r.lower)
+        cols["n_nonzero"].append(r.n_nonzero)
+        cols["deviance_ratio"].append(r.path.deviance_ratio)
+        for k in range(K):
+            cols[f"split{k}"].append(r.fold_scores[k])
+    return alphas, mse, {key: np.concatenate(v) for key, v in cols.items()}
 
 
 _CV_PARAMS_DOC = """
@@ -112,7 +124,7 @@ _CV_PARAMS_DOC = """
         Length of the automatic alpha grid (from ``alpha_max`` down to ``eps * alpha_max``).
     eps : float, default=None
         ``alpha_min / alpha_max`` of the automatic grid; None is glmnet's rule (1e-4 when
-        ``n_samples > n_features``, else 1e-2).
+        ``n_samples >= n_features``, else 1e-2).
     alphas : array-like or int, default=None
         Explicit alphas (sorted into decreasing order, all fitted), or, as in scikit-learn
         >= 1.7, an int meaning ``n_alphas``.

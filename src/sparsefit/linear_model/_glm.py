@@ -49,6 +49,7 @@ from ..penalties import WeightedElasticNet
 from ..solvers.prox_newton import solve_prox_newton
 
 FAMILIES = ("binomial", "multinomial", "poisson", "gamma", "gaussian", "huber", "squared_hinge")
+CLASSIFICATION_FAMILIES = ("binomial", "multinomial", "squared_hinge")
 
 
 # --------------------------------------------------------------------------- preparation
@@ -146,6 +147,17 @@ def _setup(family, X, y, *, sample_weight, offset, fit_intercept, standardize, p
         Xs = np.asfortranarray(X)
     datafit = _make_datafit(family, y, sw, n_classes, epsilon)
     return _Setup(datafit, Xs, scale, lo, hi, pf, sw, off)
+
+
+def _grouped_bounds(st, positive):
+    """Reject bounds under the grouped multinomial penalty; keep features fixed at 0."""
+    if (np.any(np.isfinite(st.lower) & (st.lower != 0))
+            or np.any(np.isfinite(st.upper) & (st.upper != 0)) or positive):
+        raise ValueError('bounds are not supported with multinomial="grouped"; use '
+                         'multinomial="ungrouped" or drop lower_bounds/upper_bounds')
+    fixed = (st.lower == 0) & (st.upper == 0)
+    st.lower = np.where(fixed, 0.0, -np.inf)
+    st.upper = np.where(fixed, 0.0, np.inf)
 
 
 def _alpha_max_from_setup(st, fit_intercept, l1_ratio, grouped):
@@ -279,14 +291,8 @@ class _SparseGLMBase(BaseEstimator):
                     penalty_factor=self.penalty_factor, lower_bounds=self.lower_bounds,
                     upper_bounds=self.upper_bounds, positive=self.positive,
                     n_classes=n_classes, epsilon=epsilon, exposure=exposure)
-        if grouped and (np.any(np.isfinite(st.lower) & (st.lower != 0))
-                        or np.any(np.isfinite(st.upper) & (st.upper != 0)) or self.positive):
-            raise ValueError('bounds are not supported with multinomial="grouped"; use '
-                             'multinomial="ungrouped" or drop lower_bounds/upper_bounds')
         if grouped:
-            fixed = (st.lower == 0) & (st.upper == 0)
-            st.lower = np.where(fixed, 0.0, -np.inf)
-            st.upper = np.where(fixed, 0.0, np.inf)
+            _grouped_bounds(st, self.positive)
         penalty = WeightedElasticNet.from_params(alpha, l1_ratio, st.pf, st.scale, st.lower,
                                                  st.upper)
         K = st.datafit.n_outputs

@@ -81,8 +81,9 @@ class CVResult:
     n_nonzero : ndarray of int of shape (n_alphas,)
         Nonzero coefficients of the full-data fit at each alpha.
     fold_scores : ndarray of shape (n_folds, n_alphas)
-    fold_mse : ndarray of shape (n_folds, n_alphas)
-        Mean squared error per fold (whatever ``scoring`` is).
+    fold_mse : ndarray of shape (n_folds, n_alphas) or None
+        Mean squared error per fold (whatever ``scoring`` is); for the GLM families that of
+        the mean response, and None for the classification families.
     fold_weights : ndarray of shape (n_folds,)
         ``W_k``: the sum of the test fold's sample weights, normalised so that all weights sum
         to ``n_samples`` (only their ratios matter); the fold sizes without weights.
@@ -99,7 +100,7 @@ class CVResult:
     std_error: np.ndarray
     n_nonzero: np.ndarray
     fold_scores: np.ndarray
-    fold_mse: np.ndarray
+    fold_mse: np.ndarray | None
     fold_weights: np.ndarray
     index_min: int
     index_1se: int
@@ -182,16 +183,21 @@ def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold):
     return scores, mse
 
 
-def _summarize(path, folds, sw, scores, mses, scoring):
+def _summarize(path, folds, sw, scores, mses, scoring, greater_is_better=None):
+    """Fold scores -> CVResult (glmnet's fold-weighted mean and SE, 1-SE rule).
+
+    ``mses`` may be None (no MSE for the classification families); ``greater_is_better``
+    defaults to the least-squares table ``SCORINGS``.
+    """
     K = len(folds)
     W = np.array([te.size if sw is None else sw[te].sum() for _, te in folds], dtype=float)
     S = np.vstack(scores)
     mean = W @ S / W.sum()
     se = np.sqrt(W @ (S - mean) ** 2 / W.sum() / (K - 1))
-    gib = SCORINGS[scoring]
+    gib = SCORINGS[scoring] if greater_is_better is None else bool(greater_is_better)
     i_min, i_1se = select_indices(mean, se, gib)
     return CVResult(path.alphas, path.l1_ratio, scoring, gib, mean, se, path.df.copy(), S,
-                    np.vstack(mses), W, i_min, i_1se, path)
+                    None if mses is None else np.vstack(mses), W, i_min, i_1se, path)
 
 
 def _run_jobs(jobs, n_jobs):

@@ -3,7 +3,13 @@
 import numbers
 
 import numpy as np
-from sklearn.model_selection import GroupKFold, KFold, check_cv
+from sklearn.model_selection import (
+    GroupKFold,
+    KFold,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    check_cv,
+)
 
 
 def _as_fold_ids(cv, n_samples):
@@ -19,20 +25,24 @@ def _as_fold_ids(cv, n_samples):
     return arr
 
 
-def make_folds(cv, X, y, groups=None):
+def make_folds(cv, X, y, groups=None, stratify=False):
     """Return the list of ``(train, test)`` index arrays for ``cv``.
 
     Parameters
     ----------
     cv : int, splitter, iterable of (train, test), or array of fold ids
         * int ``k >= 2``: ``KFold(k)`` without shuffling (scikit-learn's default), or
-          ``GroupKFold(k)`` when ``groups`` is given;
+          ``GroupKFold(k)`` when ``groups`` is given; with ``stratify=True`` (classifiers)
+          ``StratifiedKFold(k)`` / ``StratifiedGroupKFold(k)``, which keep the class
+          proportions of ``y`` in every fold;
         * an object with ``split(X, y, groups)`` (any scikit-learn splitter);
         * an iterable of ``(train, test)`` index pairs;
         * fold ids: an integer array of length ``n_samples`` (glmnet's ``foldid``); fold ``k``
           tests the samples labelled with the ``k``-th smallest label.
     groups : array-like of shape (n_samples,), default=None
         Group labels: samples of one group never straddle train and test.
+    stratify : bool, default=False
+        Only for an int ``cv``: stratify the folds on the class labels ``y``.
 
     Returns
     -------
@@ -55,7 +65,12 @@ def make_folds(cv, X, y, groups=None):
                 raise ValueError(f"cv={cv}: cross-validation needs at least 2 folds")
             if cv > n:
                 raise ValueError(f"cv={cv} folds but only {n} samples; use cv <= {n}")
-            splitter = GroupKFold(n_splits=int(cv)) if groups is not None else KFold(int(cv))
+            if stratify:
+                splitter = (StratifiedGroupKFold(n_splits=int(cv)) if groups is not None
+                            else StratifiedKFold(n_splits=int(cv)))
+            else:
+                splitter = (GroupKFold(n_splits=int(cv)) if groups is not None
+                            else KFold(int(cv)))
         elif cv is None or isinstance(cv, bool) or isinstance(cv, numbers.Number):
             raise ValueError(f"cv={cv!r} is not supported; give an int >= 2, a splitter, an "
                              "iterable of (train, test) pairs or an array of fold ids")
