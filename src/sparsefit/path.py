@@ -516,14 +516,15 @@ def _solve_grid(pp, alphas, early_stop, strong_rule=False):
     cols, gaps, kkts, iters, conv, devs = [], [], [], [], [], []
     stop_reason = None
 
-    def solve(k, w0, tol=None, corr0=None):
+    def solve(k, w0, tol=None, corr0=None, resid0=None):
         alpha = float(alphas[k])
         p0 = 10
         if strong_rule and k > 0:
             p0 = _strong_rule_size(pp, w0, alpha, float(alphas[k - 1]))
         penalty = pp.penalty(alpha)
         res = solve_cd(prob.datafit, penalty, prob.design, w0=w0, tol=pp.tol if tol is None
-                       else tol, max_iter=pp.max_iter, p0=p0, warn=False, corr0=corr0)
+                       else tol, max_iter=pp.max_iter, p0=p0, warn=False, corr0=corr0,
+                       resid0=resid0)
         w = np.asarray(res.coef, dtype=prob.dtype)
         pen_val = penalty.value(w.astype(np.float64))
         dev = 1.0 - (res.primal - pen_val) / null if null > 0 else 0.0
@@ -534,7 +535,8 @@ def _solve_grid(pp, alphas, early_stop, strong_rule=False):
         # the working set starts as the previous support, doubled, plus the largest KKT
         # violators (solve_cd's rule)
         # the previous solution's X^T r / n is the new solve's first certificate: no pass
-        w, res, dev = solve(k, w, corr0=None if res is None else res.corr)
+        w, res, dev = solve(k, w, corr0=None if res is None else res.corr,
+                            resid0=None if res is None else res.resid)
         cols.append(w.copy())
         gaps.append(res.gap)
         kkts.append(res.kkt)

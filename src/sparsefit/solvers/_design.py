@@ -7,6 +7,7 @@ data are centred explicitly (one Fortran-ordered copy); sparse data are centred 
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,6 +27,11 @@ class Design:
     dense: np.ndarray | None = None  # X_c itself (Fortran order) when dense
     csc: sp.csc_matrix | None = None  # row-weighted, *uncentred* X when sparse
     mu: np.ndarray | None = None  # centring offsets of the row-weighted sparse X
+
+    @cached_property
+    def col_norms(self):
+        """``||X_c[:, j]||`` (computed once per design)."""
+        return np.sqrt(self.col_sq_norms)
 
     @property
     def dtype(self):

@@ -30,6 +30,8 @@ class SolverResult:
     corr : ndarray of shape (n_features,) or None
         ``X^T r / n`` at ``coef`` (minus the datafit gradient), when the solver computed it;
         a path passes it to the next solve, which then starts without a full pass.
+    resid : ndarray of shape (n_samples,) or None
+        The centred residual ``y - X coef`` (coordinate descent only).
     """
 
     coef: np.ndarray
@@ -41,3 +43,4 @@ class SolverResult:
     criterion: str
     tol_abs: float
     corr: np.ndarray | None = None
+    resid: np.ndarray | None = None

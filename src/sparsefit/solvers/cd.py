@@ -39,7 +39,8 @@ def warn_not_converged(res, solver):
 
 
 def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10, n_acc=5,
-             screening=True, warn=True, ws_growth=1.5, inner_ratio=0.3, corr0=None):
+             screening=True, warn=True, ws_growth=1.5, inner_ratio=0.3, corr0=None,
+             resid0=None):
     """Minimise ``datafit + penalty`` by working-set coordinate descent.
 
     Stops when the duality gap is at most ``tol`` times the null objective (or the KKT
@@ -47,7 +48,8 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
     ``max_iter`` bounds the total number of coordinate-descent epochs; the reported
     ``n_iter`` counts those epochs plus the full passes that computed certificates.
     ``corr0 = X^T (y - X w0) / n`` may be given with ``w0`` (a path passes the previous
-    solution's ``corr``) to save the first full pass.
+    solution's ``corr``) to save the first full pass, and ``resid0 = y - X w0`` to save a
+    product with ``X``.
     """
     n, p = design.n_samples, design.n_features
     dtype = design.dtype
@@ -63,14 +65,18 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
     certifier = Certifier(datafit, penalty, design)
     criterion, scale = stopping_scale(datafit, certifier)
     tol_abs = tol * scale
-    norms = np.sqrt(design.col_sq_norms)
+    norms = design.col_norms
     movable = (lips > 0) & ~((lo == 0) & (hi == 0))
     screened = np.zeros(p, dtype=bool)
-    r = (datafit.y - design.matvec(w) if np.any(w) else datafit.y).astype(dtype)
+    unchanged = w0 is not None and np.array_equal(w, w0)
+    if resid0 is not None and unchanged:
+        r = np.array(resid0, dtype=dtype)
+    else:
+        r = (datafit.y - design.matvec(w) if np.any(w) else datafit.y).astype(dtype)
     state = np.zeros(1, dtype=dtype)
     epochs, passes, tol_in, last_value = 0, 0, np.inf, np.inf
     # corr0 describes w0 only if clipping and zero columns left w0 unchanged
-    corr_known = corr0 if w0 is not None and np.array_equal(w, w0) else None
+    corr_known = corr0 if unchanged else None
     while True:
         cert = certifier(w, design.full_residual(r, state), corr_known, ~screened)
         passes += corr_known is None
@@ -128,6 +134,7 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
         n_iter=epochs + passes, converged=converged, criterion=criterion, tol_abs=tol_abs,
         # a certificate restricted by screening has zeros in corr: useless to the next alpha
         corr=None if screened.any() else cert.corr,
+        resid=design.full_residual(r, state),
     )
     if warn and not converged:
         warn_not_converged(res, "Coordinate descent")
