@@ -81,6 +81,8 @@ def test_automatic_grid_and_early_stop_match_glmnet(case):
     """alpha_max, the geometric grid and glmnet's early stop give glmnet's exact lambda sequence."""
     ref, X, y, kw = load_ref(case)
     res = path(X, y, **kw)  # default tol: the stop decision is confirmed on refined solutions
+    # every solution certified, including those warm-started after an early-stop refinement
+    assert res.converged.all(), np.flatnonzero(~res.converged)
     lam = ref["lambda"]
     assert res.n_alphas == lam.size
     np.testing.assert_allclose(res.alphas, lam, rtol=1e-12)

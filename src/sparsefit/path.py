@@ -535,8 +535,11 @@ def _solve_grid(pp, alphas, early_stop, strong_rule=False):
         # the working set starts as the previous support, doubled, plus the largest KKT
         # violators (solve_cd's rule)
         # the previous solution's X^T r / n is the new solve's first certificate: no pass
-        w, res, dev = solve(k, w, corr0=None if res is None else res.corr,
-                            resid0=None if res is None else res.resid)
+        # reuse the previous solve's X^T r and residual only if they describe w exactly
+        # (early-stop refinement may have replaced w since)
+        same = res is not None and np.array_equal(w, res.coef)
+        w, res, dev = solve(k, w, corr0=res.corr if same else None,
+                            resid0=res.resid if same else None)
         cols.append(w.copy())
         gaps.append(res.gap)
         kkts.append(res.kkt)
