@@ -46,7 +46,8 @@ import scipy.io  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-DATA = Path(os.environ.get("SPARSEFIT_DATA", "/work/shared/data"))
+DATA = Path(os.environ.get(
+    "SPARSEFIT_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 TARGET = 1e-6
 
 
