@@ -29,7 +29,7 @@ glmnet's (whose own solutions are only ~1e-5 accurate).
 """
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -76,6 +76,8 @@ class _GLMPathProblem:
     max_iter: int
     dtype: np.dtype
     null_loss: float = np.nan
+    # per-path invariants of the solver (null intercept, its loss, KKT scale)
+    solver_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_outputs(self):
@@ -91,7 +93,7 @@ class _GLMPathProblem:
         res = solve_prox_newton(st.datafit, self.penalty(alpha), st.X, offset=st.offset,
                                 fit_intercept=self.fit_intercept, grouped=self.grouped, w0=W0,
                                 b0=b0, tol=self.tol if tol is None else tol,
-                                max_iter=self.max_iter, warn=False)
+                                max_iter=self.max_iter, warn=False, cache=self.solver_cache)
         if not (np.all(np.isfinite(res.coef)) and np.all(np.isfinite(res.intercept))):
             raise FloatingPointError(  # never hand back NaN coefficients
                 f"the solver produced non-finite coefficients at alpha={alpha:.4g}; use "
@@ -143,7 +145,7 @@ def _null_loss(pp):
     zero = np.zeros(p)
     res = solve_prox_newton(st.datafit, WeightedElasticNet(zero, zero, zero, zero), st.X,
                             offset=st.offset, fit_intercept=pp.fit_intercept, tol=1e-12,
-                            max_iter=200, warn=False)
+                            max_iter=200, warn=False, cache=pp.solver_cache)
     return pp.loss(np.zeros((p, pp.n_outputs)), res.intercept)
 
 

@@ -180,6 +180,49 @@ class _Problem:
                 break
         return b
 
+    def polish_intercept_full(self, W, b, base=None, max_steps=60, gh=None):
+        """Exact 1-D Newton on the intercepts; returns ``(b, eta, g, h)`` at the result.
+
+        ``eta = base + b`` and ``g, h = grad_hess(eta)`` there, so the caller needs no
+        further datafit evaluation.  ``gh``: the gradient and Hessian at ``base + b`` when
+        the caller already has them.  Each class's intercept is a 1-D convex problem; the
+        Newton step is safeguarded by halving until the intercept gradient shrinks (only
+        derivative evaluations, no objective values), and the iteration stops when the
+        Newton step is at the floating-point floor, as the former line search did.
+        """
+        if base is None:
+            base = self.eta(W, np.zeros(self.K))
+        if self.K != 1:  # coupled intercepts (softmax): the line search on the objective
+            b = self.polish_intercept(W, b, base, max_steps)
+            eta = base + b
+            return (b, eta) + self.grad_hess(eta)
+        b0 = float(np.asarray(b, dtype=np.float64).reshape(-1)[0])
+        eta = base + b0
+        g, h = self.grad_hess(eta) if gh is None else gh
+        gs, hs = float(g.sum()), float(h.sum())
+        for _ in range(max_steps):
+            d = -gs / hs if hs > 0 else 0.0
+            if not (np.isfinite(d) and gs * d < 0):
+                break
+            if abs(d) <= 1e-14 * (1.0 + abs(b0)):
+                break  # at the floating-point floor: the intercept is optimal
+            t = 1.0
+            while True:
+                b_new = b0 + t * d
+                eta_new = base + b_new
+                g_new, h_new = self.grad_hess(eta_new)
+                gs_new = float(g_new.sum())
+                # convex in the intercept: the gradient shrinks toward the minimiser
+                if abs(gs_new) <= abs(gs) or t < 1e-12:
+                    break
+                t *= 0.5
+            if not abs(gs_new) <= abs(gs):
+                break
+            b0, eta, g, h, gs, hs = b_new, eta_new, g_new, h_new, gs_new, float(h_new.sum())
+            if abs(t * d) <= 1e-14 * (1.0 + abs(b0)):
+                break
+        return np.array([b0]), eta, g, h
+
 
 def _kkt_scale(prob, b_null):
     eta = prob.eta(np.zeros((prob.p, prob.K)), b_null)
@@ -192,7 +235,7 @@ def _kkt_scale(prob, b_null):
 
 def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, grouped=False,
                       w0=None, b0=None, tol=1e-4, max_iter=1000, p0=10, max_epochs=1000,
-                      warn=True):
+                      warn=True, cache=None):
     """Minimise ``datafit + penalty`` by working-set proximal Newton.
 
     Parameters
@@ -208,6 +251,10 @@ def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, g
         Relative tolerance (see module docstring).
     max_iter : int
         Budget of proximal Newton steps.
+    cache : dict, optional
+        Quantities that depend only on ``datafit``, ``X``, ``offset``, ``fit_intercept``
+        and the penalty's bounds (the null intercept, its loss, the KKT scale), kept
+        between the solves of a path.  The caller must pass a fresh dict for other data.
 
     Returns
     -------
@@ -218,20 +265,30 @@ def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, g
     lo, hi = penalty.lower, penalty.upper
     movable = ~((lo == 0) & (hi == 0))
     zero_b = np.zeros(K)
-    b_start = np.asarray(datafit.link_init(), dtype=np.float64).reshape(-1) * np.ones(K)
+    if cache is None:
+        cache = {}
     if fit_intercept:
-        b_start = b_start - float(np.average(prob.offset, weights=datafit.sw))
-        b_null = prob.polish_intercept(np.zeros((p, K)), b_start,
-                                       base=prob.offset[:, None] + np.zeros((n, K)))
+        if "b_null" not in cache:
+            b_start = np.asarray(datafit.link_init(), dtype=np.float64).reshape(-1) * np.ones(K)
+            b_start = b_start - float(np.average(prob.offset, weights=datafit.sw))
+            cache["b_start"] = b_start
+            cache["b_null"] = prob.polish_intercept_full(
+                np.zeros((p, K)), b_start, base=prob.offset[:, None] + np.zeros((n, K)))[0]
+        b_start, b_null = cache["b_start"], cache["b_null"]
     else:
         b_null = zero_b
     free = (penalty.a == 0) & (penalty.b == 0) & movable
     use_gap = (datafit.has_conjugate and K == 1 and not grouped and not np.any(free)
                and not penalty.needs_kkt_certificate)
     if use_gap:
-        tol_abs = tol * prob.loss(prob.eta(np.zeros((p, K)), b_null))
+        if "null_loss" not in cache:
+            cache["null_loss"] = prob.loss(prob.eta(np.zeros((p, K)), b_null))
+        tol_abs = tol * cache["null_loss"]
     else:
-        tol_abs = tol * _kkt_scale(prob, b_null)
+        key = ("kkt_scale", (np.isposinf(hi) | np.isneginf(lo)).tobytes())
+        if key not in cache:
+            cache[key] = _kkt_scale(prob, b_null)
+        tol_abs = tol * cache[key]
 
     W = np.zeros((p, K)) if w0 is None else np.array(w0, dtype=np.float64).reshape(p, K)
     W = np.clip(W, lo[:, None], hi[:, None]) if not grouped else W
@@ -241,16 +298,23 @@ def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, g
     elif b0 is not None:
         b = np.asarray(b0, dtype=np.float64).reshape(-1) * np.ones(K)
     else:
-        b = b_null if w0 is None else b_start
+        b = (b_null if w0 is None else b_start).copy()
     eta = prob.eta(W, b)
+    gh = None  # gradient and Hessian at eta, when known
     n_iter, tol_in, stalled = 0, np.inf, False
     while True:
         if use_gap and fit_intercept:
-            b = prob.polish_intercept(W, b, base=eta - b)
-            eta = prob.eta(W, b)
-        g, h = prob.grad_hess(eta)
+            b, eta, g, h = prob.polish_intercept_full(W, b, base=eta - b, gh=gh)
+        elif gh is None:
+            g, h = prob.grad_hess(eta)
+        else:
+            g, h = gh
         corr = -np.asarray(X.T @ g, dtype=np.float64) / n
-        viol = prob.kkt(W, corr)
+        if use_gap:  # single output, separable: one certificate pass gives both
+            terms = _separable_terms(W[:, 0], corr[:, 0], penalty.a, penalty.b, lo, hi)
+            viol = np.maximum(np.zeros(p), terms[0])
+        else:
+            viol = prob.kkt(W, corr)
         viol[~movable] = 0.0
         icpt = float(np.abs(g.sum(axis=0)).max()) / n if fit_intercept else 0.0
         kkt = max(float(viol.max(initial=0.0)), icpt)
@@ -258,8 +322,7 @@ def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, g
         gap = np.nan
         if use_gap:
             u = datafit.raw_grad(eta[:, 0])
-            _, _, c, conj = _separable_terms(W[:, 0], corr[:, 0], penalty.a, penalty.b,
-                                             lo, hi)
+            _, _, c, conj = terms
             dual = (-datafit.conjugate(c * u)
                     + c * float(np.dot(datafit.sw * u, prob.offset)) / n - conj)
             gap = primal - dual
@@ -290,6 +353,7 @@ def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, g
                 stalled = True
                 break
             W, b, eta, g, h = step  # gradient and Hessian at the new point, from the search
+            gh = (g, h)
             corr_ws = -np.asarray(Xws.T @ g, dtype=np.float64) / n
             if corr_ws.ndim == 1:
                 corr_ws = corr_ws[:, None]
@@ -341,7 +405,6 @@ def _newton_step(prob, W, b, eta, g, h, ws, Xws, tol_cd, max_epochs):
         d0 = d0_init - c if prob.fit_intercept else np.zeros(K)
     dW = Wn[ws] - W[ws]
     deta = np.asarray(Xws @ dW, dtype=np.float64).reshape(n, K) + d0
-    pen_old = prob.pen_value(W)
     dpen = prob.pen_diff(W[ws], Wn[ws], ws)
     delta = float(np.sum(g * deta)) / n + dpen
     if not delta < 0:  # the model predicts no decrease: at the floating-point floor
@@ -359,7 +422,7 @@ def _newton_step(prob, W, b, eta, g, h, ws, Xws, tol_cd, max_epochs):
         ok = slope <= 0.0
         if not ok:
             if f_old is None:
-                f_old = prob.loss(eta) + pen_old
+                f_old = prob.loss(eta) + prob.pen_value(W)
             W_try[ws] = W[ws] + t * dW
             ok = prob.loss(eta_t) + prob.pen_value(W_try) <= f_old + 1e-4 * t * delta
         if ok:
