@@ -464,12 +464,8 @@ class PathResult:
 
 
 def _predict_path(X, coefs, intercepts):
-    if sp.issparse(coefs):
-        out = X @ coefs
-        out = out.toarray() if sp.issparse(out) else np.asarray(out)
-    else:
-        out = X @ coefs
-        out = out.toarray() if sp.issparse(out) else np.asarray(out)
+    out = X @ coefs
+    out = out.toarray() if sp.issparse(out) else np.asarray(out)
     return out + intercepts[None, :]
 
 
