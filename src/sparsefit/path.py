@@ -9,7 +9,7 @@ For a decreasing grid ``alpha_0 > alpha_1 > ...`` every problem
 
 is solved by working-set coordinate descent started from the solution at ``alpha_{k-1}``
 (the solvers work on the original scale, so a warm start is just the previous
-coefficients).  The first working set at each alpha is the previous support, doubled, filled
+coefficients).  The first working set at each alpha is the previous support (x1.5), filled
 with the largest KKT violators at the new alpha (``solve_cd``'s rule); a full KKT check over
 all features certifies every solution.  A sequential strong rule (Tibshirani et al., 2012)
 sizing that first working set is available (``_solve_grid(..., strong_rule=True)``) but is
@@ -111,10 +111,10 @@ class _PathProblem:
         return WeightedElasticNet.from_params(alpha, self.l1_ratio, self.penalty_factor,
                                               self.prob.scale, self.lower, self.upper)
 
-    def solve(self, alpha, w0, p0=10, tol=None):
+    def solve(self, alpha, w0, p0=10, tol=None, corr0=None, resid0=None):
         return solve_cd(self.prob.datafit, self.penalty(alpha), self.prob.design, w0=w0,
                         tol=self.tol if tol is None else tol, max_iter=self.max_iter, p0=p0,
-                        warn=False)
+                        warn=False, corr0=corr0, resid0=resid0)
 
     def fit_point(self, alpha, coef0, intercept0=None):
         """Solve at ``alpha`` warm-started from ``coef0`` (see :meth:`PathResult.fit_at`)."""
@@ -513,26 +513,18 @@ def _solve_grid(pp, alphas, early_stop, strong_rule=False):
     stop_reason = None
 
     def solve(k, w0, tol=None, corr0=None, resid0=None):
-        alpha = float(alphas[k])
         p0 = 10
         if strong_rule and k > 0:
-            p0 = _strong_rule_size(pp, w0, alpha, float(alphas[k - 1]))
-        penalty = pp.penalty(alpha)
-        res = solve_cd(prob.datafit, penalty, prob.design, w0=w0, tol=pp.tol if tol is None
-                       else tol, max_iter=pp.max_iter, p0=p0, warn=False, corr0=corr0,
-                       resid0=resid0)
-        w = np.asarray(res.coef, dtype=prob.dtype)
-        pen_val = penalty.value(w.astype(np.float64))
-        dev = 1.0 - (res.primal - pen_val) / null if null > 0 else 0.0
-        return w, res, dev
+            p0 = _strong_rule_size(pp, w0, float(alphas[k]), float(alphas[k - 1]))
+        res = pp.solve(float(alphas[k]), w0, p0=p0, tol=tol, corr0=corr0, resid0=resid0)
+        dev = 1.0 - prob.datafit.value(res.resid) / null if null > 0 else 0.0
+        return np.asarray(res.coef, dtype=prob.dtype), res, dev
 
     res = None
     for k in range(m):
-        # the working set starts as the previous support, doubled, plus the largest KKT
-        # violators (solve_cd's rule)
-        # the previous solution's X^T r / n is the new solve's first certificate: no pass
-        # reuse the previous solve's X^T r and residual only if they describe w exactly
-        # (early-stop refinement may have replaced w since)
+        # warm start: the previous solution, its residual and X^T r / n (the new solve's
+        # first certificate, so no pass over X) -- reused only if they describe w exactly,
+        # since an early-stop refinement may have replaced w
         same = res is not None and np.array_equal(w, res.coef)
         w, res, dev = solve(k, w, corr0=res.corr if same else None,
                             resid0=res.resid if same else None)

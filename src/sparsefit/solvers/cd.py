@@ -49,7 +49,8 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
     ``n_iter`` counts those epochs plus the full passes that computed certificates.
     ``corr0 = X^T (y - X w0) / n`` may be given with ``w0`` (a path passes the previous
     solution's ``corr``) to save the first full pass, and ``resid0 = y - X w0`` to save a
-    product with ``X``.
+    product with ``X``.  Both are trusted: the caller guarantees they describe ``w0``
+    exactly (a stale residual would void the certificate).
     """
     n, p = design.n_samples, design.n_features
     dtype = design.dtype
