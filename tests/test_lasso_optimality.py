@@ -246,3 +246,26 @@ def test_hypothesis_kkt(n, p, seed, ratio, l1_ratio, fit_intercept, standardize,
     viol = kkt_violation(X, y, m.coef_, m.intercept_, alpha, l1_ratio, scale=s,
                          fit_intercept=fit_intercept)
     assert viol <= 1e-5 * max(1.0, np.abs(X.T @ y).max() / n)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.4])
+def test_tall_data_gram_path_with_weights_bounds_and_factors(l1_ratio):
+    """n >> p runs the inner loop on the working set's Gram matrix: same optimality proof."""
+    X, y = make_regression(n=400, p=12, k=5, seed=21)
+    rng = np.random.default_rng(4)
+    sw = rng.uniform(0.2, 3.0, X.shape[0])
+    pf = np.r_[0.0, rng.uniform(0.5, 2.0, 11)]
+    lo, hi = np.full(12, -0.5), np.full(12, 2.0)
+    kw = dict(alpha=0.05, l1_ratio=l1_ratio, penalty_factor=pf, lower_bounds=lo,
+              upper_bounds=hi, tol=1e-14)
+    m = ElasticNet(**kw).fit(X, y, sample_weight=sw)
+    s = column_scale(X, sw)
+    viol = kkt_violation(X, y, m.coef_, m.intercept_, 0.05, l1_ratio, pf=pf, sw=sw, scale=s,
+                         lower=lo, upper=hi)
+    assert viol < 1e-8 * alpha_max(X, y, sw)
+    assert np.any(m.coef_ == hi) or np.any(m.coef_ == lo)  # a bound is active
+    sparse = ElasticNet(**kw).fit(sp.csc_matrix(X), y, sample_weight=sw)  # residual CD
+    f = enet_objective(X, y, m.coef_, m.intercept_, 0.05, l1_ratio, pf=pf, sw=sw, scale=s)
+    f_sp = enet_objective(X, y, sparse.coef_, sparse.intercept_, 0.05, l1_ratio, pf=pf, sw=sw,
+                          scale=s)
+    assert f == pytest.approx(f_sp, rel=1e-12)
