@@ -30,12 +30,14 @@ glmnet's (whose own solutions are only ~1e-5 accurate).
 
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_X_y
 
+from ._kernels.glm_newton import STOP_ABSOLUTE, STOP_GAUSSIAN, STOP_NONE, STOP_POISSON
 from ._validation import check_finite_X, check_int_param, check_option, check_scalar_param
 from .linear_model._glm import (
     CLASSIFICATION_FAMILIES,
@@ -59,7 +61,7 @@ from .path import (
     check_alphas,
 )
 from .penalties import WeightedElasticNet
-from .solvers.prox_newton import solve_prox_newton
+from .solvers.prox_newton import column_norms, solve_grid_compiled, solve_prox_newton, uses_compiled
 
 
 # --------------------------------------------------------------------------- the problem
@@ -79,6 +81,10 @@ class _GLMPathProblem:
     # per-path invariants of the solver (null intercept, its loss, KKT scale)
     solver_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
+    @cached_property
+    def col_norms(self):
+        return column_norms(self.st.X)
+
     @property
     def n_outputs(self):
         return self.st.datafit.n_outputs
@@ -95,10 +101,7 @@ class _GLMPathProblem:
                                 b0=b0, tol=self.tol if tol is None else tol,
                                 max_iter=self.max_iter, warn=False, cache=self.solver_cache)
         if not (np.all(np.isfinite(res.coef)) and np.all(np.isfinite(res.intercept))):
-            raise FloatingPointError(  # never hand back NaN coefficients
-                f"the solver produced non-finite coefficients at alpha={alpha:.4g}; use "
-                "larger alphas (separable classes need alpha > 0 bounded away from 0) or "
-                "check X for extreme values")
+            raise _non_finite(alpha)
         return res
 
     def linear(self, W, b):
@@ -219,12 +222,60 @@ def _warn_not_converged(alphas, crits, tol):
 
 
 # --------------------------------------------------------------------------- the path
-def solve_glm_grid(pp, alphas, early_stop):
-    """Warm-started solves along ``alphas``.
+@dataclass
+class GridSolutions:
+    """Solutions along a grid, solver layout: ``coefs (p, K, m)``, ``intercepts (K, m)``."""
 
-    Returns ``(Ws, bs, gaps, kkts, iters, converged, devs, stop_reason)``, lists of the
-    solver-layout solutions ``W (p, K)``, ``b (K,)`` and per-alpha arrays.
+    coefs: np.ndarray
+    intercepts: np.ndarray
+    gaps: np.ndarray
+    kkts: np.ndarray
+    stop_crits: np.ndarray
+    n_iter: np.ndarray
+    converged: np.ndarray
+    deviance_ratios: np.ndarray
+    stop_reason: str | None
+
+    def __len__(self):
+        return self.coefs.shape[-1]
+
+
+_STOP_RULES = {"gaussian": STOP_GAUSSIAN, "poisson": STOP_POISSON}
+
+
+def _non_finite(alpha):
+    return FloatingPointError(  # never hand back NaN coefficients
+        f"the solver produced non-finite coefficients at alpha={alpha:.4g}; use larger "
+        "alphas (separable classes need alpha > 0 bounded away from 0) or check X for "
+        "extreme values")
+
+
+def solve_glm_grid(pp, alphas, early_stop):
+    """Warm-started solves along ``alphas`` (one compiled call for single-output families).
+
+    Returns :class:`GridSolutions` for the alphas fitted (all unless stopped early).
     """
+    st = pp.st
+    if not uses_compiled(st.datafit, pp.grouped):
+        return _solve_glm_grid_python(pp, alphas, early_stop)
+    pen1 = pp.penalty(1.0)
+    r = solve_grid_compiled(
+        st.datafit, st.X, pen1.a, pen1.b, pen1.lower, pen1.upper, alphas, offset=st.offset,
+        fit_intercept=pp.fit_intercept, tol=pp.tol, refine_tol=REFINE_TOL,
+        max_iter=pp.max_iter,
+        stop_rule=_STOP_RULES.get(pp.family, STOP_ABSOLUTE) if early_stop else STOP_NONE,
+        devmax=DEVMAX, fdev=FDEV, n_back=MIN_ALPHAS_BEFORE_STOP, col_norms=pp.col_norms)
+    m = r.coefs.shape[1]
+    if r.status == 2:
+        raise _non_finite(alphas[m - 1])
+    devs = r.deviance_ratios
+    stop = _stop_reason(pp.family, devs, m - 1) if r.status == 1 else None
+    return GridSolutions(r.coefs[:, None, :], r.intercepts[None, :], r.gaps, r.kkts,
+                         r.stop_crits, r.n_iter, r.converged, devs, stop)
+
+
+def _solve_glm_grid_python(pp, alphas, early_stop):
+    """:func:`solve_glm_grid` with one solver call per alpha (the multinomial)."""
     m = alphas.shape[0]
     Ws, bs, gaps, kkts, crits, iters, conv, devs = [], [], [], [], [], [], [], []
     W = b = None
@@ -257,43 +308,43 @@ def solve_glm_grid(pp, alphas, early_stop):
         stop = _stop_reason(pp.family, devs, k)
         if stop is not None:
             break
-    return (Ws, bs, np.array(gaps, dtype=float), np.array(kkts, dtype=float),
-            np.array(crits, dtype=float), np.array(iters, dtype=np.int64),
-            np.array(conv, dtype=bool), np.array(devs, dtype=float), stop)
-
-
-def stack_path(pp, Ws, bs, coef_storage="auto"):
-    """Solver-layout solutions -> ``(coefs, intercepts, support)`` in PathResult's layout."""
-    m = len(Ws)
-    p = pp.st.pf.shape[0]
     K = pp.n_outputs
-    if K == 1:
-        dense = np.column_stack([W[:, 0] for W in Ws]).astype(pp.dtype) if m else np.zeros(
-            (p, 0), dtype=pp.dtype)
-        intercepts = np.array([float(b[0]) for b in bs])
+    p = pp.st.pf.shape[0]
+    coefs = np.stack(Ws, axis=-1) if Ws else np.zeros((p, K, 0))
+    intercepts = np.stack(bs, axis=-1) if bs else np.zeros((K, 0))
+    return GridSolutions(coefs, intercepts, np.array(gaps, dtype=float),
+                         np.array(kkts, dtype=float), np.array(crits, dtype=float),
+                         np.array(iters, dtype=np.int64), np.array(conv, dtype=bool),
+                         np.array(devs, dtype=float), stop)
+
+
+def stack_path(pp, sol, coef_storage="auto"):
+    """:class:`GridSolutions` -> ``(coefs, intercepts, support)`` in PathResult's layout."""
+    W, b = sol.coefs, sol.intercepts
+    p = W.shape[0]
+    if pp.n_outputs == 1:
+        dense = W[:, 0, :].astype(pp.dtype, copy=False)
         sparse = (p > SPARSE_COEFS_ABOVE) if coef_storage == "auto" else coef_storage == "sparse"
         coefs = sp.csc_matrix(dense) if sparse else dense
-        return coefs, intercepts, dense != 0
-    coefs = (np.stack([W.T for W in Ws], axis=-1).astype(pp.dtype) if m
-             else np.zeros((K, p, 0), dtype=pp.dtype))
-    intercepts = (np.stack([b - b.mean() for b in bs], axis=-1) if m else np.zeros((K, 0)))
-    return coefs, intercepts, np.any(coefs != 0, axis=0)
+        return coefs, b[0].copy(), dense != 0
+    coefs = np.ascontiguousarray(W.transpose(1, 0, 2), dtype=pp.dtype)
+    return coefs, b - b.mean(axis=0), np.any(coefs != 0, axis=0)
 
 
 def glm_path_from_problem(pp, alphas, early_stop, n_requested, feature_names=None,
                           coef_storage="auto", classes=None):
-    Ws, bs, gaps, kkts, crits, iters, conv, devs, stop = solve_glm_grid(pp, alphas, early_stop)
-    m = len(Ws)
-    alphas = alphas[:m].copy()
-    coefs, intercepts, nz = stack_path(pp, Ws, bs, coef_storage)
-    if not np.all(conv):
-        bad = np.flatnonzero(~conv)
-        _warn_not_converged(alphas[bad], crits[bad], pp.tol)
+    sol = solve_glm_grid(pp, alphas, early_stop)
+    alphas = alphas[:len(sol)].copy()
+    coefs, intercepts, nz = stack_path(pp, sol, coef_storage)
+    if not np.all(sol.converged):
+        bad = np.flatnonzero(~sol.converged)
+        _warn_not_converged(alphas[bad], sol.stop_crits[bad], pp.tol)
     return PathResult(
-        alphas=alphas, coefs=coefs, intercepts=intercepts, dual_gaps=gaps,
-        kkt_violations=kkts, n_iter=iters, converged=conv,
-        df=nz.sum(axis=0).astype(np.int64), deviance_ratio=devs, events=_events(nz, alphas),
-        l1_ratio=pp.l1_ratio, n_alphas_requested=n_requested, stop_reason=stop,
+        alphas=alphas, coefs=coefs, intercepts=intercepts, dual_gaps=sol.gaps.copy(),
+        kkt_violations=sol.kkts.copy(), n_iter=sol.n_iter.copy(),
+        converged=sol.converged.copy(), df=nz.sum(axis=0).astype(np.int64),
+        deviance_ratio=sol.deviance_ratios.copy(), events=_events(nz, alphas),
+        l1_ratio=pp.l1_ratio, n_alphas_requested=n_requested, stop_reason=sol.stop_reason,
         feature_names=feature_names, family=pp.family, classes=classes, _problem=pp)
 
 

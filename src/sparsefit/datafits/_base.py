@@ -12,45 +12,81 @@ normalised to sum to ``n``.  What the solvers ask of it (see
   ``has_conjugate``;
 * ``link_init()``: a good starting intercept (the link of the weighted mean target);
 * ``hess_floor``: lower bound put on ``l''`` so the Newton model stays strictly convex for
-  piecewise-quadratic losses (0 when ``l''`` is positive anyway).
+  piecewise-quadratic losses (0 when ``l''`` is positive anyway);
+* ``kernel``: ``(code, aux, param)`` naming the loss in :mod:`sparsefit._kernels.glm_datafits`
+  (per-sample constant ``aux``, scalar ``param``), which computes every value above; the
+  compiled proximal Newton solver needs nothing else.
 """
 
 import numpy as np
 
+from .._kernels import glm_datafits as kd
+
 
 class GLMDatafit:
-    """Base class: stores ``y`` (float64) and the normalised weights ``s``."""
+    """Base class: stores ``y`` (float64), the normalised weights ``s`` and the kernel spec.
+
+    Subclasses set ``code`` (a family code of :mod:`sparsefit._kernels.glm_datafits`) and,
+    where the loss needs them, ``aux`` and ``param``.
+    """
 
     has_conjugate = False
     hess_floor = 0.0
     n_outputs = 1
+    code = None
+    param = 0.0
 
     def __init__(self, y, sample_weight=None):
         self.y = np.asarray(y, dtype=np.float64)
         n = self.y.shape[0]
         self.sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
+        self.aux = np.zeros(n)
 
     @property
     def n_samples(self):
         return self.y.shape[0]
 
-    def _mean(self, per_sample):
-        with np.errstate(invalid="ignore"):
-            val = float(np.dot(self.sw, per_sample)) / self.n_samples
-        return val if np.isfinite(val) else np.inf
+    @property
+    def kernel(self):
+        return self.code, self.aux, float(self.param)
+
+    def _eta(self, eta):
+        return np.ascontiguousarray(eta, dtype=np.float64)
+
+    def loss(self, eta):
+        eta = self._eta(eta)
+        return kd.per_sample(False, self.code, self.y, self.aux, float(self.param), eta,
+                             np.empty_like(eta))
+
+    def derivatives(self, eta):
+        eta = self._eta(eta)
+        g, h = np.empty_like(eta), np.empty_like(eta)
+        kd.derivatives(self.code, self.y, float(self.param), eta, g, h)
+        return g, h
+
+    def conjugate_per_sample(self, u):
+        u = self._eta(u)
+        return kd.per_sample(True, self.code, self.y, self.aux, float(self.param), u,
+                             np.empty_like(u))
 
     def value(self, eta):
-        return self._mean(self.loss(eta))
+        return float(kd.mean_loss(self.code, self.y, self.aux, float(self.param), self.sw,
+                                  self._eta(eta)))
 
     def grad_hess(self, eta):
-        g, h = self.derivatives(eta)
-        return self.sw * g, self.sw * np.maximum(h, self.hess_floor)
+        eta = self._eta(eta)
+        g, h = np.empty_like(eta), np.empty_like(eta)
+        kd.grad_hess(self.code, self.y, float(self.param), float(self.hess_floor), self.sw, eta,
+                     g, h)
+        return g, h
 
     def raw_grad(self, eta):
         return self.derivatives(eta)[0]
 
     def conjugate(self, u):
-        return self._mean(self.conjugate_per_sample(u))
+        with np.errstate(invalid="ignore"):
+            val = float(np.dot(self.sw, self.conjugate_per_sample(u))) / self.n_samples
+        return val if np.isfinite(val) else np.inf
 
 
 def xlogx(x):

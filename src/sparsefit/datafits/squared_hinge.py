@@ -9,6 +9,7 @@ scikit-learn's ``LinearSVC(loss="squared_hinge")``: with the mean over samples,
 
 import numpy as np
 
+from .._kernels.glm_datafits import SQUARED_HINGE
 from ._base import GLMDatafit
 
 
@@ -17,18 +18,7 @@ class SquaredHinge(GLMDatafit):
 
     has_conjugate = True
     hess_floor = 2e-2
-
-    def loss(self, eta):
-        m = np.maximum(1.0 - self.y * eta, 0.0)
-        return m * m
-
-    def derivatives(self, eta):
-        m = np.maximum(1.0 - self.y * eta, 0.0)
-        return -2.0 * self.y * m, 2.0 * (m > 0)
-
-    def conjugate_per_sample(self, u):
-        yu = np.minimum(self.y * u, 0.0)
-        return yu + 0.25 * yu * yu
+    code = SQUARED_HINGE
 
     def link_init(self):
         return float(np.clip(np.average(self.y, weights=self.sw), -1.0, 1.0))

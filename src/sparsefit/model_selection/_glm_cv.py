@@ -152,8 +152,8 @@ def _glm_fold_job(X, yenc, sw, offset, train, test, alphas, family, n_classes, p
                               offset=None if offset is None else offset[train], **problem_kw)
     except ValueError as exc:
         raise ValueError(f"cross-validation fold {fold}: {exc}") from exc
-    Ws, bs, *_ = gp.solve_glm_grid(pp, alphas, early_stop=False)
-    coefs, intercepts, _ = gp.stack_path(pp, Ws, bs, coef_storage="dense")
+    sol = gp.solve_glm_grid(pp, alphas, early_stop=False)
+    coefs, intercepts, _ = gp.stack_path(pp, sol, coef_storage="dense")
     eta = _linear_path(_rows(X, test), coefs.astype(np.float64), intercepts,
                        None if offset is None else offset[test])
     y_test = yenc[test]

@@ -28,6 +28,8 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels import glm_cd as gk
+from .._kernels import glm_newton as gn
+from .._kernels.sparse import csc_col_sq_norms
 from ..penalties import WeightedElasticNet
 
 
@@ -53,6 +55,8 @@ class GLMResult:
     n_iter : int
         Proximal Newton steps performed.
     converged : bool
+    stalled : bool
+        The last step found no decrease possible in floating point.
     """
 
     coef: np.ndarray
@@ -65,6 +69,7 @@ class GLMResult:
     tol_abs: float
     n_iter: int
     converged: bool
+    stalled: bool = False
 
 
 def _separable_terms(w, corr, a, b, lo, hi):
@@ -89,13 +94,8 @@ class _Problem:
         self.K = datafit.n_outputs
         self.offset = np.zeros(self.n) if offset is None else np.asarray(offset, float)
         self.fit_intercept, self.grouped = fit_intercept, grouped
-        if sp.issparse(X):
-            self.kern = (gk.sparse_dot, gk.sparse_sqdot, gk.sparse_waxpy,
-                         (X.data, X.indices, X.indptr))
-            self.mult_update = gk.sparse_mult_update
-        else:
-            self.kern = (gk.dense_dot, gk.dense_sqdot, gk.dense_waxpy, (X,))
-            self.mult_update = gk.dense_mult_update
+        self.D = design_tuple(X)
+        self.wls_cd = gk.wls_cd_sparse if sp.issparse(X) else gk.wls_cd_dense
 
     def shaped(self, a):
         return a.reshape(self.n, self.K) if self.K == 1 else a
@@ -224,6 +224,109 @@ class _Problem:
         return np.array([b0]), eta, g, h
 
 
+def design_tuple(X):
+    """The design tuple of :mod:`sparsefit._kernels.glm_cd` (Fortran ndarray or sorted CSC)."""
+    if sp.issparse(X):
+        return (X.data, X.indices, X.indptr)
+    return (X,)
+
+
+def column_norms(X):
+    """``||x_j||_2`` of every column, in float64, without a temporary copy of ``X``."""
+    if sp.issparse(X):
+        return np.sqrt(csc_col_sq_norms(X.data, X.indptr))
+    return np.sqrt(np.einsum("ij,ij->j", X, X, dtype=np.float64))
+
+
+def uses_compiled(datafit, grouped=False):
+    """True when the compiled solver (:mod:`sparsefit._kernels.glm_newton`) handles the model:
+    a single-output datafit with a kernel spec and a separable penalty."""
+    return getattr(datafit, "code", None) is not None and datafit.n_outputs == 1 and not grouped
+
+
+@dataclass
+class GLMGridResult:
+    """Per-alpha outcome of :func:`solve_grid_compiled` (first ``n_fitted`` alphas)."""
+
+    coefs: np.ndarray  # (p, n_fitted): a view of the kernel's output
+    intercepts: np.ndarray
+    gaps: np.ndarray
+    kkts: np.ndarray
+    stop_crits: np.ndarray
+    tol_abs: np.ndarray
+    n_iter: np.ndarray
+    converged: np.ndarray
+    deviance_ratios: np.ndarray
+    primals: np.ndarray
+    stalled: np.ndarray
+    criterion: str
+    status: int  # 0 every alpha fitted, 1 stopped early, 2 non-finite at the last one
+
+
+def solve_grid_compiled(datafit, X, a1, b1, lower, upper, alphas, *, offset=None,
+                        fit_intercept=True, w0=None, b0=None, tol=1e-4, refine_tol=None,
+                        max_iter=1000, max_epochs=1000, p0=10, stop_rule=gn.STOP_NONE,
+                        devmax=0.999, fdev=1e-5, n_back=5, col_norms=None):
+    """Warm-started proximal Newton solves along ``alphas`` in one compiled call.
+
+    The penalty at ``alpha`` has weights ``alpha * a1``, ``alpha * b1``; a single fit is
+    ``alphas = [1.0]``.  Stopping, certificates and the warm start are those of
+    :func:`solve_prox_newton`; ``stop_rule`` selects glmnet's early stop of the path (see
+    :mod:`sparsefit._kernels.glm_newton`), confirmed at ``refine_tol``.
+    """
+    n, p = X.shape
+    alphas = np.ascontiguousarray(alphas, dtype=np.float64)
+    a1, b1, lower, upper = (np.ascontiguousarray(v, dtype=np.float64)
+                            for v in (a1, b1, lower, upper))
+    offset = np.zeros(n) if offset is None else np.ascontiguousarray(offset, dtype=np.float64)
+    movable = ~((lower == 0) & (upper == 0))
+    unpenalized = (a1 == 0) & (b1 == 0) & movable
+    use_gap = bool(datafit.has_conjugate and not np.any(unpenalized))
+    b_start = 0.0
+    if fit_intercept:
+        b_start = float(np.asarray(datafit.link_init(), dtype=np.float64).reshape(-1)[0])
+        b_start -= float(np.average(offset, weights=datafit.sw))
+    w = np.zeros(p) if w0 is None else np.array(w0, dtype=np.float64).reshape(p)
+    if b0 is not None:
+        b, b_given = float(np.asarray(b0, dtype=np.float64).reshape(-1)[0]), True
+    elif w0 is not None:
+        b, b_given = b_start, True
+    else:
+        b, b_given = 0.0, False
+    m = alphas.shape[0]
+    out_w = np.zeros((p, m))
+    out_b = np.zeros(m)
+    info = np.zeros((m, 9))
+    fam, aux, prm = datafit.kernel
+    df = (fam, datafit.y, aux, prm, float(datafit.hess_floor), datafit.sw, offset)
+    nrm = column_norms(X) if col_norms is None else col_norms
+    kernel = gn.glm_path_sparse if sp.issparse(X) else gn.glm_path_dense
+    refine = tol if refine_tol is None else refine_tol
+    k, status = kernel(design_tuple(X), nrm, df, a1, b1, lower, upper, alphas,
+                       bool(fit_intercept), use_gap, b_start, w, b, b_given, float(tol),
+                       float(refine), int(max_iter), int(max_epochs), int(p0), int(stop_rule),
+                       float(devmax), float(fdev), int(n_back), out_w, out_b, info)
+    info = info[:k]
+    return GLMGridResult(
+        coefs=out_w[:, :k], intercepts=out_b[:k], gaps=info[:, 0], kkts=info[:, 1],
+        stop_crits=info[:, 2], tol_abs=info[:, 3], n_iter=info[:, 4].astype(np.int64),
+        converged=info[:, 5] > 0, deviance_ratios=info[:, 6], primals=info[:, 7],
+        stalled=info[:, 8] > 0, criterion="gap" if use_gap else "kkt", status=int(status))
+
+
+def _warn_not_converged(res, warn):
+    if warn and not res.converged:
+        warnings.warn(
+            f"Proximal Newton did not converge: {res.criterion} {res.stop_crit:.3e} > "
+            f"tolerance {res.tol_abs:.3e} after {res.n_iter} Newton steps"
+            + (" (no further decrease possible in floating point)" if res.stalled else "")
+            + ". Increase max_iter, loosen tol, or increase alpha (tiny alpha on separable "
+            "data makes coefficients grow without bound).",
+            ConvergenceWarning, stacklevel=4,
+        )
+    return res
+
+
 def _kkt_scale(prob, b_null):
     eta = prob.eta(np.zeros((prob.p, prob.K)), b_null)
     g, _ = prob.grad_hess(eta)
@@ -235,7 +338,7 @@ def _kkt_scale(prob, b_null):
 
 def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, grouped=False,
                       w0=None, b0=None, tol=1e-4, max_iter=1000, p0=10, max_epochs=1000,
-                      warn=True, cache=None):
+                      warn=True, cache=None, engine="auto"):
     """Minimise ``datafit + penalty`` by working-set proximal Newton.
 
     Parameters
@@ -254,12 +357,27 @@ def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, g
     cache : dict, optional
         Quantities that depend only on ``datafit``, ``X``, ``offset``, ``fit_intercept``
         and the penalty's bounds (the null intercept, its loss, the KKT scale), kept
-        between the solves of a path.  The caller must pass a fresh dict for other data.
+        between the solves of a path.  The caller must pass a fresh dict for other data
+        (only used by the Python engine).
+    engine : {"auto", "python"}
+        ``"auto"``: the compiled solver of :mod:`sparsefit._kernels.glm_newton` for
+        single-output datafits (:func:`uses_compiled`), this module's Python loop
+        otherwise; ``"python"`` forces the Python loop (the reference implementation).
 
     Returns
     -------
     GLMResult
     """
+    if engine == "auto" and uses_compiled(datafit, grouped):
+        r = solve_grid_compiled(datafit, X, penalty.a, penalty.b, penalty.lower, penalty.upper,
+                                [1.0], offset=offset, fit_intercept=fit_intercept, w0=w0, b0=b0,
+                                tol=tol, max_iter=max_iter, max_epochs=max_epochs, p0=p0)
+        res = GLMResult(coef=r.coefs.copy(), intercept=r.intercepts.copy(),
+                        primal=float(r.primals[0]), gap=float(r.gaps[0]), kkt=float(r.kkts[0]),
+                        stop_crit=float(r.stop_crits[0]), criterion=r.criterion,
+                        tol_abs=float(r.tol_abs[0]), n_iter=int(r.n_iter[0]),
+                        converged=bool(r.converged[0]), stalled=bool(r.stalled[0]))
+        return _warn_not_converged(res, warn)
     prob = _Problem(datafit, penalty, X, offset, fit_intercept, grouped)
     n, p, K = prob.n, prob.p, prob.K
     lo, hi = penalty.lower, penalty.upper
@@ -365,44 +483,34 @@ def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, g
                 break
     res = GLMResult(coef=W, intercept=b, primal=primal, gap=gap, kkt=kkt, stop_crit=stop_crit,
                     criterion="gap" if use_gap else "kkt", tol_abs=tol_abs, n_iter=n_iter,
-                    converged=bool(converged))
-    if warn and not converged:
-        warnings.warn(
-            f"Proximal Newton did not converge: {res.criterion} {stop_crit:.3e} > tolerance "
-            f"{tol_abs:.3e} after {n_iter} Newton steps"
-            + (" (no further decrease possible in floating point)" if stalled else "")
-            + ". Increase max_iter, loosen tol, or increase alpha (tiny alpha on separable "
-            "data makes coefficients grow without bound).",
-            ConvergenceWarning, stacklevel=3,
-        )
-    return res
-
+                    converged=bool(converged), stalled=stalled)
+    return _warn_not_converged(res, warn)
 
 def _newton_step(prob, W, b, eta, g, h, ws, Xws, tol_cd, max_epochs):
     """One proximal Newton step on the working set; ``None`` when no decrease is possible."""
     n, K = prob.n, prob.K
     pen = prob.pen
-    dot, sqdot, waxpy, D = prob.kern
     Wn = np.ascontiguousarray(W, dtype=np.float64).copy()
     if getattr(prob.df, "full_hessian", False):
         # exact Newton model of the softmax loss (cross-class Hessian terms included)
         P = prob.df.probabilities(eta)
         sP = np.asfortranarray(prob.df.sw[:, None] * P)
         d0 = np.zeros(K)
-        gk.multinomial_cd(dot, sqdot, prob.mult_update, D, Wn, d0, np.array(g, order="F"),
-                          sP, np.asfortranarray(P), ws, pen.a, pen.b, pen.lower, pen.upper,
-                          1.0 / n, prob.fit_intercept, prob.grouped, tol_cd, max_epochs)
-    else:
-        if prob.fit_intercept:
-            hs = h.sum(axis=0)
-            d0_init = np.where(hs > 0, -g.sum(axis=0) / np.where(hs > 0, hs, 1.0), 0.0)
-        else:
-            d0_init = np.zeros(K)
-        q = np.asfortranarray(g + h * d0_init)
-        c = np.zeros(K)
-        gk.wls_cd(dot, sqdot, waxpy, D, Wn, q, h, c, ws, pen.a, pen.b, pen.lower, pen.upper,
-                  1.0 / n, prob.fit_intercept, prob.grouped, tol_cd, max_epochs)
-        d0 = d0_init - c if prob.fit_intercept else np.zeros(K)
+        gk.multinomial_cd(prob.D, Wn, d0, np.array(g, order="F"), sP, np.asfortranarray(P),
+                            ws, pen.a, pen.b, pen.lower, pen.upper, 1.0 / n,
+                            prob.fit_intercept, prob.grouped, tol_cd, max_epochs)
+    else:  # single output (the reference implementation of sparsefit._kernels.glm_newton)
+        h1, g1 = h[:, 0], g[:, 0]
+        hs = float(h1.sum())
+        d0_init = -float(g1.sum()) / hs if prob.fit_intercept and hs > 0 else 0.0
+        q = g1 + h1 * d0_init
+        w1 = np.ascontiguousarray(Wn[:, 0])
+        buf = np.empty(max(len(ws), 1))
+        c = prob.wls_cd(prob.D, w1, q, np.ascontiguousarray(h1), ws, pen.a, pen.b, pen.lower,
+                        pen.upper, 1.0 / n, prob.fit_intercept, tol_cd, max_epochs, buf,
+                        buf.copy())[2]
+        Wn[:, 0] = w1
+        d0 = np.array([d0_init - c if prob.fit_intercept else 0.0])
     dW = Wn[ws] - W[ws]
     deta = np.asarray(Xws @ dW, dtype=np.float64).reshape(n, K) + d0
     dpen = prob.pen_diff(W[ws], Wn[ws], ws)

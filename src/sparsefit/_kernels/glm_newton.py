@@ -1,0 +1,576 @@
+"""Working-set proximal Newton for single-output GLMs along a grid of alphas, compiled.
+
+For a datafit of :mod:`sparsefit._kernels.glm_datafits` (code ``fam``) every problem
+
+.. math::
+
+    \\min_{w, b} \\frac{1}{n} \\sum_i s_i\\, l(y_i, x_i^\\top w + b + o_i)
+    + \\sum_j \\alpha a^{(1)}_j |w_j| + \\frac{\\alpha b^{(1)}_j}{2} w_j^2,
+    \\qquad l_j \\le w_j \\le u_j,
+
+of a decreasing grid is solved warm-started from the previous one; a single fit is the
+grid ``[1.0]`` with the penalty weights themselves as ``a1, b1``.  The algorithm is the
+one of :mod:`sparsefit.solvers.prox_newton` (which documents it); what is particular here:
+
+* **certificate** (duality gap of the rescaled dual point ``c l'(eta)``, or the largest KKT
+  violation) needs ``x_j^T g`` only for features that might violate their optimality
+  condition.  ``x_j^T g_ref`` at a reference gradient ``g_ref`` (the last full pass) and
+  Cauchy-Schwarz give ``|x_j^T g| <= |x_j^T g_ref| + ||x_j|| ||g - g_ref||``; a feature at
+  zero whose bound is below ``a_j`` has violation 0, does not limit the rescaling ``c``
+  and adds 0 to the conjugate, so skipping it leaves the gap and the KKT violation exactly
+  what a full pass gives;
+* **reuse along the path**: ``x_j^T g`` computed at the current point stay valid (a stamp per
+  feature) until the point moves, so the first certificate at a new alpha costs no pass
+  over ``X`` and an alpha whose first working set is right costs one partial pass;
+* **the certificate is taken at** ``eta = X w + b + o`` recomputed from the coefficients
+  (the line search updates ``eta`` incrementally), after an exact 1-D Newton on the
+  intercept in the gap mode (so ``sum_i s_i l'_i = 0`` up to rounding).
+
+Nothing is validated here.
+"""
+
+import numpy as np
+from numba import njit
+
+from .glm_cd import col_axpy, col_dot, wls_cd
+from .glm_datafits import dual_value, grad_hess, mean_loss
+from .prox import conj_coord, kkt_coord, penalty_coord, scale_limit
+from .quadratic_cd import FAST
+
+# a full pass (which also resets the reference gradient) replaces a partial one when more
+# than this fraction of the movable features would need their correlation recomputed
+FULL_PASS_FRACTION = 0.3
+# relative slack on the Cauchy-Schwarz bound: covers the rounding of the stored products
+BOUND_SLACK = 1e-9
+STOP_NONE, STOP_GAUSSIAN, STOP_POISSON, STOP_ABSOLUTE = 0, 1, 2, 3
+
+# integer state (``ist``): correlation stamp of the current point, reference set, and
+# whether (eta, g, h) are exactly those of (w, b)
+_VER, _HAVE_REF, _EXACT = 0, 1, 2
+
+
+@njit(cache=True)
+def _linear(D, w, b, off, eta):
+    """``eta = X w + b + off`` from scratch."""
+    for i in range(eta.shape[0]):
+        eta[i] = off[i] + b
+    for j in range(w.shape[0]):
+        if w[j] != 0.0:
+            col_axpy(D, j, w[j], eta)
+
+
+@njit(cache=True)
+def _sum(v):
+    s = 0.0
+    for i in range(v.shape[0]):
+        s += v[i]
+    return s
+
+
+@njit(cache=True)
+def polish_intercept(df, eta, b, g, h, et, gt, ht):
+    """Exact 1-D Newton on the intercept; returns it and updates ``eta, g, h`` in place.
+
+    ``g, h`` are the weighted derivatives at ``eta``, which holds intercept ``b``.  The
+    Newton step is halved until the intercept's gradient shrinks (the problem is convex in
+    ``b``: only derivatives are needed) and the iteration stops at the floating-point floor.
+    ``et, gt, ht`` are workspace.
+    """
+    fam, y, aux, prm, hfloor, sw, off = df
+    n = eta.shape[0]
+    gs = _sum(g)
+    hs = _sum(h)
+    gsn = gs
+    for _ in range(60):
+        d = -gs / hs if hs > 0.0 else 0.0
+        if not (np.isfinite(d) and gs * d < 0.0):
+            break
+        if abs(d) <= 1e-14 * (1.0 + abs(b)):
+            break  # the intercept is optimal
+        t = 1.0
+        bn = b
+        while True:
+            bn = b + t * d
+            delta = bn - b
+            for i in range(n):
+                et[i] = eta[i] + delta
+            grad_hess(fam, y, prm, hfloor, sw, et, gt, ht)
+            gsn = _sum(gt)
+            if abs(gsn) <= abs(gs) or t < 1e-12:
+                break
+            t *= 0.5
+        if not abs(gsn) <= abs(gs):
+            break
+        eta[:] = et
+        g[:] = gt
+        h[:] = ht
+        b = bn
+        gs = gsn
+        hs = _sum(h)
+        if abs(t * d) <= 1e-14 * (1.0 + abs(b)):
+            break
+    return b
+
+
+@njit(cache=True)
+def full_correlation(D, g, inv_n, cols, corr):
+    """``corr[j] = -x_j^T g / n`` for ``j`` in ``cols``."""
+    for t in range(cols.shape[0]):
+        j = cols[t]
+        corr[j] = -col_dot(D, j, g) * inv_n
+
+
+@njit(cache=True)
+def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
+    """Make ``corr[j] = -x_j^T g / n`` exact for every movable feature that may violate KKT.
+
+    ``st`` = (gref, cref, stamp, need): the reference gradient and its correlations, the
+    per-feature stamp, and workspace.  Returns the mask of features left unknown as
+    ``stamp != ver``.  Does a full pass (and resets the reference) when the bounds leave
+    too many features to recompute.
+    """
+    gref, cref, stamp, need = st
+    ver = ist[_VER]
+    p = w.shape[0]
+    n = g.shape[0]
+    dist = 0.0
+    if ist[_HAVE_REF]:
+        gn = 0.0
+        for i in range(n):
+            d = g[i] - gref[i]
+            dist += d * d
+            gn += g[i] * g[i] + gref[i] * gref[i]
+        dist = (np.sqrt(dist) + BOUND_SLACK * np.sqrt(gn)) * inv_n
+    n_need = 0
+    n_mov = 0
+    for j in range(p):
+        if not movable[j]:
+            continue
+        n_mov += 1
+        if stamp[j] == ver:
+            continue
+        if ist[_HAVE_REF] and w[j] == 0.0:
+            bound = abs(cref[j]) * (1.0 + BOUND_SLACK) + nrm[j] * dist
+            if bound < a[j]:
+                continue  # provably inside [-a_j, a_j]: violation 0
+        need[n_need] = j
+        n_need += 1
+    if n_need == 0:
+        return
+    if not ist[_HAVE_REF] or n_need > FULL_PASS_FRACTION * n_mov:
+        n_need = 0
+        for j in range(p):
+            if movable[j]:
+                need[n_need] = j
+                n_need += 1
+        full_correlation(D, g, inv_n, need[:n_need], corr)
+        for t in range(n_need):
+            j = need[t]
+            cref[j] = corr[j]
+            stamp[j] = ver
+        gref[:] = g
+        ist[_HAVE_REF] = 1
+        return
+    full_correlation(D, g, inv_n, need[:n_need], corr)
+    for t in range(n_need):
+        stamp[need[t]] = ver
+
+
+@njit(cache=True)
+def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, sv, st, ist, viol):
+    """Bring ``(eta, g, h)`` to ``(w, b)``, then the certificate there.
+
+    ``sv`` = (eta, g, h, corr, et, gt, ht).  Returns ``(b, primal, gap, kkt)`` (``b``
+    re-optimised in the gap mode; ``gap`` NaN in the KKT mode) and fills ``viol`` with the
+    per-feature KKT violations (0 for features proven optimal without a product).
+    """
+    fam, y, aux, prm, hfloor, sw, off = df
+    a, bq, lo, hi = pen
+    eta, g, h, corr, et, gt, ht = sv
+    n = eta.shape[0]
+    p = w.shape[0]
+    inv_n = 1.0 / n
+    if not ist[_EXACT]:
+        _linear(D, w, b, off, eta)
+        grad_hess(fam, y, prm, hfloor, sw, eta, g, h)
+        if use_gap and fit_intercept:
+            b = polish_intercept(df, eta, b, g, h, et, gt, ht)
+        ist[_VER] += 1
+        ist[_EXACT] = 1
+    _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n)
+    stamp = st[2]
+    ver = ist[_VER]
+    pval = 0.0
+    kkt = 0.0
+    c = 1.0
+    for j in range(p):
+        if w[j] != 0.0:
+            pval += penalty_coord(w[j], a[j], bq[j])
+        if movable[j] and stamp[j] == ver:
+            v = kkt_coord(w[j], corr[j], a[j], bq[j], lo[j], hi[j])
+            c = min(c, scale_limit(corr[j], a[j], bq[j], lo[j], hi[j]))
+        else:
+            v = 0.0
+        viol[j] = v
+        if v > kkt:
+            kkt = v
+    if fit_intercept:
+        kkt = max(kkt, abs(_sum(g)) * inv_n)
+    primal = mean_loss(fam, y, aux, prm, sw, eta) + pval
+    gap = np.nan
+    if use_gap:
+        conj = 0.0
+        for j in range(p):
+            if movable[j] and stamp[j] == ver:
+                conj += conj_coord(c * corr[j], a[j], bq[j], lo[j], hi[j])
+        gap = primal - (dual_value(fam, y, aux, prm, sw, eta, off, c) - conj)
+    return b, primal, gap, kkt
+
+
+@njit(cache=True)
+def _working_set(w, corr, viol, a, movable, n_movable, p0, stamp, ver, cand, score, out):
+    """Support plus the features closest to violating KKT, sorted; returns its size.
+
+    Size ``min(n_movable, max(p0, 2 |support|))``.  Candidates (movable, at zero, with a
+    known correlation) are ranked by their violation, then by ``|corr_j| / a_j``.
+    """
+    p = w.shape[0]
+    m = 0
+    for j in range(p):
+        if w[j] != 0.0:
+            out[m] = j
+            m += 1
+    size = min(n_movable, max(p0, 2 * m))
+    nc = 0
+    for j in range(p):
+        if w[j] != 0.0 or not movable[j] or stamp[j] != ver:
+            continue
+        if viol[j] > 0.0:
+            s = viol[j]
+        elif a[j] > 0.0:
+            s = min(abs(corr[j]) / a[j], 1.0) - 2.0
+        else:
+            s = -2.0
+        cand[nc] = j
+        score[nc] = s
+        nc += 1
+    k = size - m
+    if k > 0:
+        if nc <= k:
+            for t in range(nc):
+                out[m] = cand[t]
+                m += 1
+        else:
+            thr = -np.partition(-score[:nc], k - 1)[k - 1]
+            for t in range(nc):
+                if score[t] > thr:
+                    out[m] = cand[t]
+                    m += 1
+            for t in range(nc):
+                if m >= size:
+                    break
+                if score[t] == thr:
+                    out[m] = cand[t]
+                    m += 1
+    out[:m].sort()
+    return m
+
+
+@njit(cache=True)
+def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, buf):
+    """One proximal Newton step on ``ws``; returns ``(ok, b)``.
+
+    On success ``w``, ``eta, g, h`` (in ``sv``) are moved to the accepted point;
+    ``ok = False`` when the model predicts no decrease (the floating-point floor).
+    ``buf`` = (wn, q, deta, H, xh) is workspace.
+    """
+    fam, y, aux, prm, hfloor, sw, off = df
+    a, bq, lo, hi = pen
+    eta, g, h, corr, et, gt, ht = sv
+    wn, q, deta, H, xh = buf
+    n = eta.shape[0]
+    inv_n = 1.0 / n
+    m = ws.shape[0]
+    d0_init = 0.0
+    if fit_intercept:
+        hs = _sum(h)
+        if hs > 0.0:
+            d0_init = -_sum(g) / hs
+    for i in range(n):
+        q[i] = g[i] + h[i] * d0_init
+    for t in range(m):
+        wn[ws[t]] = w[ws[t]]
+    c = wls_cd(D, wn, q, h, ws, a, bq, lo, hi, inv_n, fit_intercept, tol_cd, max_epochs, H,
+               xh)[2]
+    d0 = d0_init - c if fit_intercept else 0.0
+    for i in range(n):
+        deta[i] = d0
+    dpen = 0.0
+    for t in range(m):
+        j = ws[t]
+        dj = wn[j] - w[j]
+        if dj != 0.0:
+            col_axpy(D, j, dj, deta)
+            dpen += (a[j] * (abs(wn[j]) - abs(w[j]))
+                     + 0.5 * bq[j] * dj * (wn[j] + w[j]))
+    gd = 0.0
+    for i in range(n):
+        gd += g[i] * deta[i]
+    delta = gd * inv_n + dpen
+    if not delta < 0.0:
+        return False, b
+    f_old = np.nan
+    t = 1.0
+    for _ in range(40):
+        for i in range(n):
+            et[i] = eta[i] + t * deta[i]
+        grad_hess(fam, y, prm, hfloor, sw, et, gt, ht)
+        # psi(s) = F(eta + s deta) + (1 - s) P(w) + s P(wn) is convex and bounds the
+        # objective along the segment from above; psi'(t) <= 0 means psi(t) <= psi(0), a
+        # test free of the cancellation that makes value comparisons fail near the optimum
+        slope = 0.0
+        for i in range(n):
+            slope += gt[i] * deta[i]
+        ok = slope * inv_n + dpen <= 0.0
+        if not ok:
+            if np.isnan(f_old):
+                f_old = mean_loss(fam, y, aux, prm, sw, eta)
+                for k in range(m):
+                    j = ws[k]
+                    f_old += penalty_coord(w[j], a[j], bq[j])
+            f_new = mean_loss(fam, y, aux, prm, sw, et)
+            for k in range(m):
+                j = ws[k]
+                f_new += penalty_coord(w[j] + t * (wn[j] - w[j]), a[j], bq[j])
+            ok = f_new <= f_old + 1e-4 * t * delta
+        if ok:
+            for k in range(m):
+                j = ws[k]
+                w[j] = w[j] + t * (wn[j] - w[j])
+            eta[:] = et
+            g[:] = gt
+            h[:] = ht
+            return True, b + t * d0
+        t *= 0.5
+    return False, b
+
+
+@njit(cache=True)
+def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap, tol_abs,
+              max_iter, max_epochs, p0, sv, st, ist, buf, sel):
+    """Working-set proximal Newton at one alpha, from ``(w, b)`` and the state in ``sv``.
+
+    ``w`` is updated in place.  Returns ``(b, primal, gap, kkt, stop_crit, n_iter,
+    converged, stalled)``.  ``sel`` = (viol, cand, score, ws) is workspace.
+    """
+    a, bq, lo, hi = pen
+    viol, cand, score, wsbuf = sel
+    eta, g, corr = sv[0], sv[1], sv[3]
+    n = eta.shape[0]
+    inv_n = 1.0 / n
+    n_iter = 0
+    tol_in = np.inf
+    stalled = False
+    while True:
+        b, primal, gap, kkt = _certify(D, nrm, df, w, b, pen, movable, fit_intercept,
+                                       use_gap, sv, st, ist, viol)
+        crit = gap if use_gap else kkt
+        converged = crit <= tol_abs
+        if converged or n_iter >= max_iter or stalled:
+            break
+        if n_movable == 0 and not fit_intercept:
+            break
+        m = _working_set(w, corr, viol, a, movable, n_movable, p0, st[2], ist[_VER], cand,
+                         score, wsbuf)
+        ws = wsbuf[:m]
+        tol_in = min(0.3 * kkt, 0.5 * tol_in) if np.isfinite(tol_in) else 0.3 * kkt
+        ws_kkt = kkt
+        while n_iter < max_iter:
+            n_iter += 1
+            ok, b = _newton_step(D, df, w, b, ws, pen, fit_intercept, 0.3 * ws_kkt,
+                                 max_epochs, sv, buf)
+            if not ok:
+                stalled = True
+                break
+            ist[_EXACT] = 0
+            ist[_VER] += 1  # g moved: stored correlations are stale
+            ws_kkt = abs(_sum(g)) * inv_n if fit_intercept else 0.0
+            for k in range(m):
+                j = ws[k]
+                if movable[j]:
+                    cj = -col_dot(D, j, g) * inv_n
+                    ws_kkt = max(ws_kkt, kkt_coord(w[j], cj, a[j], bq[j], lo[j], hi[j]))
+            if ws_kkt <= tol_in:
+                break
+    return b, primal, gap, kkt, crit, n_iter, converged, stalled
+
+
+@njit(cache=True)
+def null_model(df, b_start, fit_intercept):
+    """``(b_null, null_loss)``: the intercept-only fit (offsets included) and its loss."""
+    fam, y, aux, prm, hfloor, sw, off = df
+    n = y.shape[0]
+    eta = np.empty(n)
+    g = np.empty(n)
+    h = np.empty(n)
+    b = b_start if fit_intercept else 0.0
+    for i in range(n):
+        eta[i] = off[i] + b
+    if fit_intercept:
+        grad_hess(fam, y, prm, hfloor, sw, eta, g, h)
+        b = polish_intercept(df, eta, b, g, h, np.empty(n), np.empty(n), np.empty(n))
+    return b, mean_loss(fam, y, aux, prm, sw, eta)
+
+
+@njit(cache=True)
+def stop_rule(rule, devs, k, devmax, fdev, n_back):
+    """glmnet's early-stop test after ``devs[k]`` (as ``sparsefit._glm_path._stop_reason``)."""
+    dev = devs[k]
+    if dev > devmax:
+        return True
+    if rule == STOP_GAUSSIAN:
+        return dev - devs[k - 1] < fdev * dev
+    if rule == STOP_POISSON:
+        return dev > 0.0 and (dev - devs[k - n_back + 1]) / dev < 10.0 * fdev
+    return dev - devs[k - 1] < fdev
+
+
+
+@njit(cache=True)
+def _record(k, w, res, tol_abs, null_loss, df, eta, out_w, out_b, out_info, add_iter):
+    """Store the solve ``res`` (of :func:`solve_one`) at index ``k``; returns its deviance
+    ratio."""
+    fam, y, aux, prm, hfloor, sw, off = df
+    b, primal, gap, kkt, crit, n_iter, conv, stalled = res
+    out_w[:, k] = w
+    out_b[k] = b
+    dev = 1.0 - mean_loss(fam, y, aux, prm, sw, eta) / null_loss if null_loss > 0.0 else 0.0
+    info = out_info[k]
+    info[0] = gap
+    info[1] = kkt
+    info[2] = crit
+    info[3] = tol_abs
+    info[4] = n_iter + (info[4] if add_iter else 0.0)
+    info[5] = 1.0 if conv else 0.0
+    info[6] = dev
+    info[7] = primal
+    info[8] = 1.0 if stalled else 0.0
+    return dev
+
+
+def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_start, w, b,
+              b_given, tol, refine_tol, max_iter, max_epochs, p0, rule, devmax, fdev, n_back,
+              out_w, out_b, out_info):
+    """Warm-started solves along ``alphas`` (decreasing).
+
+    Parameters
+    ----------
+    D : design tuple (see :mod:`sparsefit._kernels.glm_cd`); ``nrm`` its column norms.
+    df : (fam, y, aux, prm, hfloor, sw, off)
+        The datafit (see :mod:`sparsefit._kernels.glm_datafits`), Hessian floor, sample
+        weights normalised to sum to ``n``, offsets.
+    a1, b1, lo, hi : (p,)
+        Penalty weights at ``alpha = 1`` and bounds (``lo == hi == 0`` fixes a feature).
+    w, b : start (``w`` is overwritten); ``b`` is used when ``b_given``, else the null
+        intercept.
+    tol, refine_tol : relative tolerances (gap: times the null loss; KKT: times the null
+        model's largest correlation over features with an infinite bound).
+    rule : early stopping (``STOP_*``; ``STOP_NONE`` fits every alpha), with glmnet's
+        ``devmax``, ``fdev`` and ``n_back`` (the minimum number of alphas before a stop).
+    out_w : (p, m), out_b : (m,), out_info : (m, 9)
+        Per alpha: coefficients, intercept and ``(gap, kkt, stop_crit, tol_abs, n_iter,
+        converged, deviance_ratio, primal, stalled)``.
+
+    Returns ``(n_fitted, status)``: status 0 finished, 1 stopped early, 2 non-finite
+    coefficients at alpha ``n_fitted - 1``.
+    """
+    fam, y, aux, prm, hfloor, sw, off = df
+    n = y.shape[0]
+    p = a1.shape[0]
+    m_alphas = alphas.shape[0]
+    inv_n = 1.0 / n
+    movable = np.empty(p, dtype=np.bool_)
+    n_movable = 0
+    for j in range(p):
+        movable[j] = not (lo[j] == 0.0 and hi[j] == 0.0)
+        if movable[j]:
+            n_movable += 1
+        else:
+            w[j] = 0.0
+        w[j] = min(max(w[j], lo[j]), hi[j])
+    b_null, null_loss = null_model(df, b_start, fit_intercept)
+    if not fit_intercept:
+        b = 0.0
+    elif not b_given:
+        b = b_null
+    sv = (np.empty(n), np.empty(n), np.empty(n), np.zeros(p), np.empty(n), np.empty(n),
+          np.empty(n))
+    st = (np.empty(n), np.zeros(p), np.full(p, -1, dtype=np.int64), np.empty(p, np.int64))
+    ist = np.zeros(3, dtype=np.int64)
+    buf = (np.zeros(p), np.empty(n), np.empty(n), np.empty(p), np.empty(p))
+    sel = (np.empty(p), np.empty(p, np.int64), np.empty(p), np.empty(p, np.int64))
+    if use_gap:
+        scale = null_loss
+    else:  # largest correlation of the null model over features with an infinite bound
+        eta, g = sv[0], sv[1]
+        for i in range(n):
+            eta[i] = off[i] + b_null
+        grad_hess(fam, y, prm, hfloor, sw, eta, g, sv[2])
+        scale = 0.0
+        for j in range(p):
+            if hi[j] == np.inf or lo[j] == -np.inf:
+                scale = max(scale, abs(col_dot(D, j, g)) * inv_n)
+        if not scale > 0.0:
+            scale = 1.0
+    a = np.empty(p)
+    bq = np.empty(p)
+    pen = (a, bq, lo, hi)
+    devs = np.zeros(m_alphas)
+    status = 0
+    k = 0
+    n_fit = 0
+    while k < m_alphas:
+        for j in range(p):
+            a[j] = alphas[k] * a1[j]
+            bq[j] = alphas[k] * b1[j]
+        tol_abs = tol * scale
+        res = solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
+                        tol_abs, max_iter, max_epochs, p0, sv, st, ist, buf, sel)
+        b = res[0]
+        devs[k] = _record(k, w, res, tol_abs, null_loss, df, sv[0], out_w, out_b, out_info,
+                          False)
+        n_fit = k + 1
+        finite = np.isfinite(b)
+        for j in range(p):
+            finite = finite and np.isfinite(w[j])
+        if not finite:
+            status = 2
+            break
+        if rule != STOP_NONE and k + 1 >= n_back and k + 1 < m_alphas and stop_rule(
+                rule, devs, k, devmax, fdev, n_back):
+            if tol > refine_tol:  # confirm on tightly solved solutions
+                first = k - n_back + 1 if rule == STOP_POISSON else k - 1
+                for i in (first, k):
+                    for j in range(p):
+                        a[j] = alphas[i] * a1[j]
+                        bq[j] = alphas[i] * b1[j]
+                    w[:] = out_w[:, i]
+                    ist[_EXACT] = 0
+                    tol_abs = refine_tol * scale
+                    res = solve_one(D, nrm, df, w, out_b[i], pen, movable, n_movable,
+                                    fit_intercept, use_gap, tol_abs, max_iter, max_epochs, p0,
+                                    sv, st, ist, buf, sel)
+                    b = res[0]
+                    devs[i] = _record(i, w, res, tol_abs, null_loss, df, sv[0], out_w, out_b,
+                                      out_info, True)
+            if stop_rule(rule, devs, k, devmax, fdev, n_back):
+                status = 1
+                break
+        k += 1
+    return n_fit, status
+
+
+# Compiled twice from one source (see sparsefit._kernels.glm_cd): dense designs with
+# re-association, sparse ones without.
+glm_path_dense = njit(cache=True, fastmath=FAST)(_glm_path)
+glm_path_sparse = njit(cache=True)(_glm_path)
