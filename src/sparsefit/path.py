@@ -9,14 +9,15 @@ For a decreasing grid ``alpha_0 > alpha_1 > ...`` every problem
 
 is solved by working-set coordinate descent started from the solution at ``alpha_{k-1}``
 (the solvers work on the original scale, so a warm start is just the previous
-coefficients).  The first working set at each alpha is the previous support (x1.5), filled
-with the largest KKT violators at the new alpha (``solve_cd``'s rule); a full KKT check over
-all features certifies every solution.  A sequential strong rule (Tibshirani et al., 2012)
-sizing that first working set is available (``_solve_grid(..., strong_rule=True)``) but is
-off: measured on 100-alpha paths (riboflavin, leukemia, 500 x 5000 Toeplitz; tol 1e-4 and
-1e-6) it took 0.96x-2.5x the time of the default, since computing the rule costs one extra
-pass over ``X`` per alpha and the violator-ranked working set already keeps out what the
-rule would discard.
+coefficients).  The whole grid runs in one compiled call
+(:mod:`sparsefit._kernels.quadratic_path`): the first working set at each alpha is the
+previous support (x1.5) filled with the features closest to entering, ranked from the
+previous solution's ``X^T r`` without a new pass over ``X``; a certificate over every
+feature not eliminated by gap-safe screening ends each alpha.  A sequential strong rule
+(Tibshirani et al., 2012) sizing that first working set was measured 0.96x-2.5x slower on
+100-alpha paths (riboflavin, leukemia, 500 x 5000 Toeplitz) when the path loop ran in
+Python, since the rule costs one extra pass over ``X`` per alpha and the ranked working
+set already keeps out what the rule would discard; it is not used.
 
 glmnet translation: ``alpha`` here is glmnet's ``lambda``, ``l1_ratio`` is glmnet's ``alpha``.
 glmnet rescales ``penalty.factor`` to sum to ``n_features``; we do not.  For ``l1_ratio < 1``
@@ -43,6 +44,7 @@ from ._validation import (
 )
 from .penalties import WeightedElasticNet
 from .solvers import solve_cd
+from .solvers.cd import STOP_DEVMAX, STOP_FDEV, QuadraticCD
 
 # glmnet's defaults (glmnet.control): minimum number of alphas before early stopping
 # (mnlam), relative deviance change that stops the path (fdev), deviance ratio that
@@ -481,92 +483,44 @@ def _warn_not_converged(alphas, gaps, tol):
 
 
 # --------------------------------------------------------------------------- the path
-def _strong_rule_size(pp, w, alpha, alpha_prev):
-    """Working-set size from the sequential strong rule (support + strong survivors)."""
+_STOP_MESSAGES = {
+    STOP_FDEV: f"the deviance ratio improved by less than {FDEV:g} (relative) from the "
+               "previous alpha (glmnet's rule; early_stop=False fits every alpha)",
+    STOP_DEVMAX: f"the deviance ratio exceeded {DEVMAX} (glmnet's rule; early_stop=False fits "
+                 "every alpha)",
+}
+
+
+def _solve_grid(pp, alphas, early_stop, **options):
+    """Warm-started solves along ``alphas`` (one compiled call); returns the raw arrays.
+
+    ``options`` go to :class:`sparsefit.solvers.cd.QuadraticCD` (speed knobs, for tests).
+    """
     prob = pp.prob
-    r = prob.datafit.y - prob.design.matvec(w)
-    corr = np.abs(prob.design.rmatvec(r)) / prob.datafit.n_samples
-    thresh = (2.0 * alpha - alpha_prev) * pp.penalty(1.0).a
-    strong = (corr >= thresh) | (w != 0)
-    return max(10, int(strong.sum()))
-
-
-def _stop_reason(dev, dev_prev):
-    """glmnet's early-stopping test on two consecutive deviance ratios, or None."""
-    if dev - dev_prev < FDEV * dev:
-        return (f"the deviance ratio improved by less than {FDEV:g} (relative) from the "
-                "previous alpha (glmnet's rule; early_stop=False fits every alpha)")
-    if dev > DEVMAX:
-        return (f"the deviance ratio exceeded {DEVMAX} (glmnet's rule; early_stop=False fits "
-                "every alpha)")
-    return None
-
-
-def _solve_grid(pp, alphas, early_stop, strong_rule=False):
-    """Warm-started solves along ``alphas``; returns the raw per-alpha arrays."""
-    prob = pp.prob
-    p = prob.design.n_features
-    null = prob.datafit.null_value()
-    m = alphas.shape[0]
-    w = np.zeros(p, dtype=prob.dtype)
-    cols, gaps, kkts, iters, conv, devs = [], [], [], [], [], []
-    stop_reason = None
-
-    def solve(k, w0, tol=None, corr0=None, resid0=None):
-        p0 = 10
-        if strong_rule and k > 0:
-            p0 = _strong_rule_size(pp, w0, float(alphas[k]), float(alphas[k - 1]))
-        res = pp.solve(float(alphas[k]), w0, p0=p0, tol=tol, corr0=corr0, resid0=resid0)
-        dev = 1.0 - prob.datafit.value(res.resid) / null if null > 0 else 0.0
-        return np.asarray(res.coef, dtype=prob.dtype), res, dev
-
-    res = None
-    for k in range(m):
-        # warm start: the previous solution, its residual and X^T r / n (the new solve's
-        # first certificate, so no pass over X) -- reused only if they describe w exactly,
-        # since an early-stop refinement may have replaced w
-        same = res is not None and np.array_equal(w, res.coef)
-        w, res, dev = solve(k, w, corr0=res.corr if same else None,
-                            resid0=res.resid if same else None)
-        cols.append(w.copy())
-        gaps.append(res.gap)
-        kkts.append(res.kkt)
-        iters.append(res.n_iter)
-        conv.append(res.converged)
-        devs.append(dev)
-        if early_stop and k + 1 >= MIN_ALPHAS_BEFORE_STOP and k + 1 < m:
-            if _stop_reason(dev, devs[-2]) is None:
-                continue
-            # A loose tolerance leaves deviance errors of the size of the test itself
-            # (1e-5), so confirm on solutions refined to REFINE_TOL before stopping.
-            if pp.tol > REFINE_TOL:
-                for i in (k - 1, k):
-                    wi, ri, di = solve(i, cols[i], tol=REFINE_TOL)
-                    cols[i], gaps[i], kkts[i], conv[i], devs[i] = wi, ri.gap, ri.kkt, \
-                        ri.converged, di
-                    iters[i] += ri.n_iter
-                w = cols[k].copy()
-            stop_reason = _stop_reason(devs[k], devs[k - 1])
-            if stop_reason is not None:
-                break
-    return cols, np.array(gaps), np.array(kkts), np.array(iters, dtype=np.int64), \
-        np.array(conv, dtype=bool), np.array(devs), stop_reason
+    pen1 = pp.penalty(1.0)
+    cd = QuadraticCD(prob.datafit, prob.design, pen1.a, pen1.b, pen1.lower, pen1.upper,
+                     **options)
+    out = cd.run(alphas, pp.tol, pp.max_iter, refine_tol=min(REFINE_TOL, pp.tol),
+                 early_stop=early_stop, min_alphas=MIN_ALPHAS_BEFORE_STOP, fdev=FDEV,
+                 devmax=DEVMAX)
+    return (out["coefs"], out["gaps"], out["kkts"], out["n_iter"], out["converged"],
+            out["devs"], _STOP_MESSAGES.get(out["stop"]))
 
 
 def _path_from_problem(pp, alphas, early_stop, n_requested, feature_names=None,
                        coef_storage="auto"):
-    cols, gaps, kkts, iters, conv, devs, stop = _solve_grid(pp, alphas, early_stop)
-    m = len(cols)
+    coefs, gaps, kkts, iters, conv, devs, stop = _solve_grid(pp, alphas, early_stop)
+    m = coefs.shape[1]
     alphas = alphas[:m].copy()
     prob = pp.prob
     p = prob.design.n_features
     sparse = (p > SPARSE_COEFS_ABOVE) if coef_storage == "auto" else coef_storage == "sparse"
     if sparse:
-        coefs = sp.csc_matrix(np.column_stack(cols)) if m else sp.csc_matrix((p, 0))
+        coefs = sp.csc_matrix(coefs) if m else sp.csc_matrix((p, 0), dtype=prob.dtype)
         nz = coefs != 0
         df = np.diff(coefs.indptr).astype(np.int64)
     else:
-        coefs = np.column_stack(cols) if m else np.zeros((p, 0), dtype=prob.dtype)
+        coefs = np.ascontiguousarray(coefs)
         nz = coefs != 0
         df = nz.sum(axis=0).astype(np.int64)
     intercepts = prob.y_mean - np.asarray(coefs.T.astype(np.float64) @ prob.x_mean).ravel()

@@ -72,12 +72,14 @@ def gram_stop_value(w, q, Xty, yty, lips, a, b, lo, hi, inv_n, use_gap):
 @njit(cache=True, fastmath=FAST)
 def gram_inner_solve(G, Xty, yty, w, q, lips, a, b, lo, hi, inv_n, tol, max_epochs, n_acc,
                      use_gap):
-    """Gram-matrix counterpart of :func:`sparsefit._kernels.quadratic_cd.inner_solve`.
+    """Coordinate descent on the working set through its Gram matrix (see the module).
 
     Modifies ``w`` and ``q`` in place; returns ``(epochs_done, final_stopping_value)``.
     """
     m = w.shape[0]
-    check_every = n_acc if n_acc > 0 else 5
+    # the stopping value costs O(|ws|), less than an epoch: check after every epoch (checking
+    # every n_acc epochs overshot the target by orders of magnitude along paths)
+    check_every = 1
     hist = np.empty((max(n_acc, 1) + 1, m))
     w_try = np.empty(m)
     q_try = np.empty(m)

@@ -10,17 +10,22 @@ with ``a_j, b_j >= 0`` and ``l_j <= 0 <= u_j``.  Every function here trusts its 
 import numpy as np
 from numba import njit
 
+ZERO_SLACK = 1e-13
+
 
 @njit(cache=True, inline="always")
 def prox_coord(v, lip, a, b, lo, hi):
     """Minimiser of ``lip/2 (w - v/lip)^2 + g(w)``; ``v = lip * w_old + corr``.
 
     The constrained minimiser of a one-dimensional convex function is the clip of
-    its unconstrained minimiser, so the bounds are applied last.
+    its unconstrained minimiser, so the bounds are applied last.  ``|v|`` within a relative
+    ``ZERO_SLACK`` of ``a`` counts as ``a``: such a coordinate is zero up to the rounding of
+    ``v`` (without the slack, the feature attaining ``alpha_max`` came out as ``1e-17``).
     """
-    if v > a:
+    t = a * (1.0 + ZERO_SLACK)
+    if v > t:
         w = (v - a) / (lip + b)
-    elif v < -a:
+    elif v < -t:
         w = (v + a) / (lip + b)
     else:
         w = 0.0

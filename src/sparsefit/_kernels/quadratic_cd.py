@@ -186,69 +186,9 @@ def anderson_weights(hist):
     return z / sz
 
 
-def _inner_solve(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n,
-                tol, max_epochs, n_acc, use_gap):
-    """Coordinate descent on the working set ``ws`` until its stopping value is ``<= tol``.
-
-    The stopping value is the working-set duality gap (``use_gap``) or KKT violation.
-
-    Every ``n_acc`` epochs the last iterates are extrapolated (Anderson acceleration);
-    the extrapolated point is kept only if it lowers the objective.  ``n_acc = 0``
-    disables extrapolation.  Modifies ``w``, ``r`` and ``state`` in place and returns
-    ``(epochs_done, final_stopping_value)``.
-    """
-    m = ws.shape[0]
-    check_every = n_acc if n_acc > 0 else 5
-    hist = np.empty((max(n_acc, 1) + 1, m))
-    w_try = np.empty_like(w)
-    r_try = np.empty_like(r)
-    state_try = np.empty_like(state)
-    buf = np.empty(m)
-    viol = np.inf
-    epoch = 0
-    while epoch < max_epochs:
-        cd_epoch(D, w, r, state, ws, lips, a, b, lo, hi, inv_n)
-        epoch += 1
-        if n_acc > 0:
-            slot = (epoch - 1) % (n_acc + 1)
-            for k in range(m):
-                hist[slot, k] = w[ws[k]]
-            if slot == n_acc:
-                c = anderson_weights(hist)
-                if c.shape[0] == n_acc:
-                    w_try[:] = w
-                    r_try[:] = r
-                    state_try[:] = state
-                    for k in range(m):
-                        j = ws[k]
-                        val = 0.0
-                        for t in range(n_acc):
-                            val += c[t] * hist[t + 1, k]
-                        val = min(max(val, lo[j]), hi[j])
-                        if val != w_try[j] and lips[j] != 0.0:
-                            col_axpy(D, j, val - w_try[j], r_try, state_try)
-                            w_try[j] = val
-                    if ws_objective(w_try, r_try, state_try, ws, a, b, inv_n) < ws_objective(
-                        w, r, state, ws, a, b, inv_n
-                    ):
-                        w[:] = w_try
-                        r[:] = r_try
-                        state[:] = state_try
-        if epoch % check_every == 0:
-            if use_gap:
-                viol = ws_gap(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, buf)
-            else:
-                viol = ws_kkt(D, w, r, state, ws, lips, a, b, lo, hi, inv_n)
-            if viol <= tol:
-                break
-    return epoch, viol
-
-
 # Each entry point is compiled twice from the same source.  Dense columns want
 # re-association (LLVM then vectorises the dot products: 3-4x faster); sparse columns must
 # not have it (LLVM then uses gather instructions: 1.5x slower than scalar code on Reuters).
 # The helpers above are inlined at numba-IR level, so they take their entry point's flags.
-inner_solve_dense = njit(cache=True, fastmath=FAST)(_inner_solve)
-inner_solve_sparse = njit(cache=True)(_inner_solve)
 corr_cols_dense = njit(cache=True, fastmath=FAST)(_corr_cols)
 corr_cols_sparse = njit(cache=True)(_corr_cols)

@@ -172,8 +172,8 @@ def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold):
         pp = _make_problem(_rows(X, train), y[train], sw_train, **problem_kw)
     except ValueError as exc:
         raise ValueError(f"cross-validation fold {fold}: {exc}") from exc
-    cols, *_ = _solve_grid(pp, alphas, early_stop=False)
-    coefs = np.column_stack(cols).astype(np.float64)
+    coefs, *_ = _solve_grid(pp, alphas, early_stop=False)
+    coefs = coefs.astype(np.float64)
     intercepts = pp.prob.y_mean - pp.prob.x_mean @ coefs
     pred = _predict_path(_rows(X, test), coefs, intercepts)
     sw_test = None if sw is None else sw[test]

@@ -15,6 +15,19 @@ class Certificate:
     violation: np.ndarray  # per-feature KKT violation
 
 
+def free_basis(design, free):
+    """Orthonormal basis (``n x k``) of the centred columns of the free features.
+
+    A feasible dual point must be orthogonal to them; columns dependent on the others (up to
+    1e-10 relative) are dropped.
+    """
+    if not np.any(free):
+        return np.zeros((design.n_samples, 0))
+    Q, R = np.linalg.qr(design.columns(free).astype(np.float64))
+    d = np.abs(np.diag(R))
+    return np.ascontiguousarray(Q[:, d > 1e-10 * max(d.max(), 1e-300)])
+
+
 class Certifier:
     """Computes certificates for one (datafit, penalty, design) triple.
 
@@ -28,11 +41,7 @@ class Certifier:
         self.zero_cols = design.col_sq_norms == 0
         free = penalty.free & ~self.zero_cols
         self.skip = self.zero_cols | free
-        self.Q = None
-        if np.any(free):
-            Q, R = np.linalg.qr(design.columns(free).astype(np.float64))
-            d = np.abs(np.diag(R))
-            self.Q = Q[:, d > 1e-10 * max(d.max(), 1e-300)]
+        self.Q = free_basis(design, free) if np.any(free) else None
 
     def __call__(self, w, resid, corr=None, active=None):
         """Certificate at ``w`` with full residual ``resid``.
@@ -56,7 +65,7 @@ class Certifier:
                     corr[~active] = 0.0
             else:  # few survivors: dot products with those columns only
                 corr = np.zeros(design.n_features)
-                design.kernels[1](design.kernel_data, resid.astype(design.dtype, copy=False),
+                design.corr_cols_kernel(design.kernel_data, resid.astype(design.dtype, copy=False),
                           np.zeros(1, dtype=design.dtype), cols, 1.0 / n, corr)
         theta = df.dual_point(resid)
         if self.Q is not None:

@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._kernels import quadratic_cd as qk
+from .._kernels import quadratic_path as qp
 from .._kernels.sparse import csc_col_sq_norms
 
 
@@ -93,11 +94,14 @@ class Design:
         return y - Xs @ w_ws
 
     @property
-    def kernels(self):
-        """``(inner_solve, corr_cols)`` compiled with the right flags for this layout."""
-        if self.is_sparse:
-            return qk.inner_solve_sparse, qk.corr_cols_sparse
-        return qk.inner_solve_dense, qk.corr_cols_dense
+    def path_kernel(self):
+        """The whole-grid coordinate-descent kernel compiled for this layout."""
+        return qp.solve_path_sparse if self.is_sparse else qp.solve_path_dense
+
+    @property
+    def corr_cols_kernel(self):
+        """``corr_cols`` compiled with the right flags for this layout."""
+        return qk.corr_cols_sparse if self.is_sparse else qk.corr_cols_dense
 
     def full_residual(self, r, state):
         """Residual ``r + c v`` from the kernels' ``(r, state)`` pair."""

@@ -1,10 +1,10 @@
 """Working-set coordinate descent with Anderson extrapolation and gap-safe screening.
 
-Outer loop (Python, one full pass ``X^T r`` per iteration): certify the current point,
-discard features the gap-safe sphere proves inactive, and grow a working set from the
-support and the largest KKT violations.  Inner loop (numba): cyclic coordinate descent on
-the working set, extrapolated every few epochs, until the working set's KKT violation is a
-fraction of the outer one.
+The algorithm (certificate, screening, working set, inner coordinate descent, warm starts
+along a grid of alphas) runs in one compiled call,
+:func:`sparsefit._kernels.quadratic_path.solve_path_dense` (or ``_sparse``); see that
+module for the details.  This module prepares its inputs once per problem
+(:class:`QuadraticCD`), and :func:`solve_cd` is the fit at one alpha: a grid of length one.
 """
 
 import warnings
@@ -12,18 +12,19 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .._kernels.gram_cd import gram_inner_solve
-from ._certificate import Certifier
+from .._kernels.quadratic_path import MAX_GRAM, REFRESH, STOP_DEVMAX, STOP_FDEV, STOP_NONE
+from ..penalties import WeightedElasticNet
+from ._certificate import free_basis
 from ._result import SolverResult
 
-MAX_GRAM = 3000  # largest working set whose Gram matrix (MAX_GRAM^2 doubles) is formed
+__all__ = ["QuadraticCD", "solve_cd", "STOP_NONE", "STOP_FDEV", "STOP_DEVMAX"]
 
 
-def stopping_scale(datafit, certifier):
-    """Scale that makes the tolerance relative, for each kind of certificate."""
-    if certifier.penalty.needs_kkt_certificate:
+def stopping_scale(datafit, penalty, design):
+    """``(criterion, scale)``: what the tolerance is relative to, for each certificate kind."""
+    if penalty.needs_kkt_certificate:
         # no feasible dual point: compare KKT violations with the size of X^T y / n
-        return "kkt", float(np.max(np.abs(certifier.design.rmatvec(datafit.y)))) / datafit.n_samples
+        return "kkt", float(np.max(np.abs(design.rmatvec(datafit.y)))) / datafit.n_samples
     return "gap", datafit.null_value()
 
 
@@ -38,6 +39,99 @@ def warn_not_converged(res, solver):
     )
 
 
+class QuadraticCD:
+    """Coordinate descent prepared for one quadratic problem and a family of penalties.
+
+    The penalty at ``alpha`` has weights ``alpha * a1`` (L1) and ``alpha * b1`` (L2) on the
+    box ``[lower, upper]``; which features are free, and whether the certificate is a gap or a
+    KKT violation, do not depend on ``alpha``.  The instance keeps the warm-start state
+    (coefficients, residual, ``X^T r / n``) between calls to :meth:`run`.
+
+    ``max_gram`` (size of the Gram cache) and ``refresh`` (when a certificate recomputes every
+    correlation rather than bounding them) only change speed, never the certified result;
+    tests set them to extremes to exercise every branch.
+    """
+
+    def __init__(self, datafit, design, a1, b1, lower, upper, *, p0=10, n_acc=5,
+                 screening=True, ws_growth=1.5, inner_ratio=0.3, max_gram=MAX_GRAM,
+                 refresh=REFRESH):
+        self.datafit, self.design = datafit, design
+        pen1 = WeightedElasticNet(np.asarray(a1, np.float64), np.asarray(b1, np.float64),
+                                  np.asarray(lower, np.float64), np.asarray(upper, np.float64))
+        self.a1, self.b1, self.lower, self.upper = pen1.a, pen1.b, pen1.lower, pen1.upper
+        self.criterion, self.scale = stopping_scale(datafit, pen1, design)
+        self.lips = np.asarray(datafit.lipschitz(design.col_sq_norms), dtype=np.float64)
+        self.zero = self.lips == 0
+        self.free = pen1.free & ~self.zero
+        self.Q = free_basis(design, self.free)
+        self.movable = ~self.zero & ~((self.lower == 0) & (self.upper == 0))
+        self.norms = np.asarray(design.col_norms, dtype=np.float64)
+        self.options = (int(p0), float(ws_growth), float(inner_ratio), int(n_acc),
+                        bool(screening), int(max_gram), float(refresh))
+        self.y = np.asarray(datafit.y, dtype=design.dtype)
+        self.start()
+
+    def start(self, w0=None, corr0=None, resid0=None):
+        """Set the warm start.  ``corr0 = X^T (y - X w0) / n`` and ``resid0 = y - X w0`` are
+        trusted when given (a stale one would void the certificate); both are ignored when
+        ``w0`` had to be changed (clipped to the bounds, or nonzero on a zero column)."""
+        design, p = self.design, self.design.n_features
+        w = np.zeros(p, dtype=design.dtype) if w0 is None else np.array(w0, dtype=design.dtype)
+        w[self.zero] = 0.0
+        w = np.clip(w, self.lower, self.upper).astype(design.dtype)
+        unchanged = w0 is not None and np.array_equal(w, w0)
+        self.w = w
+        self.state = np.zeros(1, dtype=design.dtype)
+        if resid0 is not None and unchanged:
+            self.r = np.array(resid0, dtype=design.dtype)
+        else:
+            self.r = (self.y - design.matvec(w) if np.any(w) else self.y).astype(design.dtype)
+        self.corr = np.zeros(p)
+        self.known = np.zeros(p, dtype=bool)
+        if corr0 is not None and unchanged:
+            self.corr[:] = corr0
+            self.known[:] = ~self.zero
+
+    def run(self, alphas, tol, max_iter, *, refine_tol=None, early_stop=False,
+            min_alphas=5, fdev=1e-5, devmax=0.999):
+        """Solve at each alpha of the decreasing grid ``alphas`` from the current state.
+
+        ``tol`` is relative (times the null objective for gaps, ``||X^T y||_inf / n`` for
+        KKT violations); ``max_iter`` is the epoch budget per alpha.  With ``early_stop``,
+        glmnet's deviance rules end the grid early (the deciding solutions refined to
+        ``refine_tol`` first).  Returns a dict of per-alpha arrays (``coefs`` is
+        ``(n_features, n_solved)``) plus ``stop`` (a ``STOP_*`` code).
+        """
+        design = self.design
+        alphas = np.ascontiguousarray(alphas, dtype=np.float64)
+        m, p = alphas.shape[0], design.n_features
+        out = dict(coefs=np.zeros((p, m), dtype=design.dtype, order="F"), gaps=np.empty(m),
+                   kkts=np.empty(m), primals=np.empty(m), n_iter=np.zeros(m, dtype=np.int64),
+                   converged=np.zeros(m, dtype=bool), devs=np.empty(m))
+        tol_abs = tol * self.scale
+        refine_abs = tol_abs if refine_tol is None else refine_tol * self.scale
+        p0, ws_growth, inner_ratio, n_acc, screening, max_gram, refresh = self.options
+        n_done, stop = design.path_kernel(
+            design.kernel_data, self.y, design.v.astype(design.dtype), alphas, self.a1,
+            self.b1, self.lower, self.upper, self.lips, self.norms, self.zero, self.free,
+            self.Q, self.movable, tol_abs, refine_abs, int(max_iter), p0, ws_growth,
+            inner_ratio, n_acc, self.criterion == "gap", screening, max_gram, refresh,
+            bool(early_stop), int(min_alphas), float(fdev), float(devmax), self.w, self.r,
+            self.state, self.corr, self.known, out["coefs"], out["gaps"], out["kkts"],
+            out["primals"], out["n_iter"], out["converged"], out["devs"])
+        out = {k: v[:, :n_done] if k == "coefs" else v[:n_done] for k, v in out.items()}
+        out["stop"], out["tol_abs"] = int(stop), tol_abs
+        return out
+
+    def residual(self):
+        """The full centred residual ``y - X_c w`` of the current state."""
+        return self.design.full_residual(self.r, self.state)
+
+    def corr_if_complete(self):
+        """``X^T r / n`` of the current state when known for every feature, else None."""
+        return self.corr.copy() if np.all(self.known | self.zero) else None
+
+
 def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10, n_acc=5,
              screening=True, warn=True, ws_growth=1.5, inner_ratio=0.3, corr0=None,
              resid0=None):
@@ -45,98 +139,22 @@ def solve_cd(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000, p0=10
 
     Stops when the duality gap is at most ``tol`` times the null objective (or the KKT
     violation at most ``tol`` times ``||X^T y||_inf / n`` when no dual point exists).
-    ``max_iter`` bounds the total number of coordinate-descent epochs; the reported
-    ``n_iter`` counts those epochs plus the full passes that computed certificates.
-    ``corr0 = X^T (y - X w0) / n`` may be given with ``w0`` (a path passes the previous
-    solution's ``corr``) to save the first full pass, and ``resid0 = y - X w0`` to save a
-    product with ``X``.  Both are trusted: the caller guarantees they describe ``w0``
-    exactly (a stale residual would void the certificate).
+    ``max_iter`` bounds the number of coordinate-descent epochs; the reported ``n_iter``
+    counts those epochs plus the passes over ``X`` that computed certificates.
+    ``corr0 = X^T (y - X w0) / n`` and ``resid0 = y - X w0`` may be given with ``w0`` to
+    save the first pass and a product with ``X``; both are trusted.
     """
-    n, p = design.n_samples, design.n_features
-    dtype = design.dtype
-    lips = datafit.lipschitz(design.col_sq_norms)
-    w = np.zeros(p, dtype=dtype) if w0 is None else np.array(w0, dtype=dtype)
-    w[lips == 0] = 0.0
-    w = np.clip(w, penalty.lower, penalty.upper).astype(dtype)
-    a, b, lo, hi = penalty.a, penalty.b, penalty.lower, penalty.upper
-    D = design.kernel_data
-    inner_solve = design.kernels[0]
-    y = np.asarray(datafit.y, dtype=dtype)
-    yty = float(datafit.y @ datafit.y)
-    certifier = Certifier(datafit, penalty, design)
-    criterion, scale = stopping_scale(datafit, certifier)
-    tol_abs = tol * scale
-    norms = design.col_norms
-    movable = (lips > 0) & ~((lo == 0) & (hi == 0))
-    screened = np.zeros(p, dtype=bool)
-    unchanged = w0 is not None and np.array_equal(w, w0)
-    if resid0 is not None and unchanged:
-        r = np.array(resid0, dtype=dtype)
-    else:
-        r = (datafit.y - design.matvec(w) if np.any(w) else datafit.y).astype(dtype)
-    state = np.zeros(1, dtype=dtype)
-    epochs, passes, tol_in, last_value = 0, 0, np.inf, np.inf
-    # corr0 describes w0 only if clipping and zero columns left w0 unchanged
-    corr_known = corr0 if unchanged else None
-    while True:
-        cert = certifier(w, design.full_residual(r, state), corr_known, ~screened)
-        passes += corr_known is None
-        corr_known = None
-        value = cert.gap if criterion == "gap" else float(cert.violation.max(initial=0.0))
-        converged = value <= tol_abs
-        if converged or epochs >= max_iter:
-            break
-        if screening and criterion == "gap":
-            radius = np.sqrt(2.0 * max(cert.gap, 0.0) / n)
-            dead = movable & (np.abs(cert.corr_dual) + norms * radius < a)
-            if np.any(dead):
-                movable &= ~dead
-                screened |= dead
-                if np.any(w[dead] != 0):
-                    w[dead] = 0.0
-                    r = (datafit.y - design.matvec(w) if np.any(w) else datafit.y).astype(dtype)
-                    state[:] = 0.0
-                    continue
-        viol = np.where(movable, cert.violation, 0.0)
-        support = w != 0
-        n_movable = int(movable.sum())
-        if n_movable == 0:
-            break
-        ws_size = min(n_movable, max(p0, int(ws_growth * int(support.sum()))))
-        score = np.where(support, np.inf, viol)
-        score[~movable] = -1.0
-        ws = np.argpartition(-score, ws_size - 1)[:ws_size] if ws_size < p else np.arange(p)
-        ws = np.sort(ws[score[ws] >= 0]).astype(np.int64)
-        # inner target: a fraction of the outer criterion; when the outer criterion stalls,
-        # halve the previous target so that the loop keeps making progress
-        target = inner_ratio * (value if criterion == "gap" else float(viol.max(initial=0.0)))
-        tol_in = min(target, 0.5 * tol_in) if value >= last_value else target
-        last_value = value
-        m = ws.shape[0]
-        if not design.is_sparse and 16 * m <= n and m <= MAX_GRAM:
-            # tall dense data: update through the working set's Gram matrix (built by BLAS).
-            # Measured: 1.7x faster on california housing (20640 x 8); for sparse data the
-            # product X_ws^T X_ws cost more than it saved on Reuters, so they never use it.
-            G, Xty, Xs = design.gram(ws, y)
-            w_ws = w[ws].astype(np.float64)
-            q = G @ w_ws - Xty
-            done, _ = gram_inner_solve(G, Xty, yty, w_ws, q, lips[ws], a[ws], b[ws], lo[ws],
-                                       hi[ws], 1.0 / n, tol_in, max_iter - epochs, n_acc,
-                                       criterion == "gap")
-            w[ws] = w_ws
-            r = design.ws_residual(y, Xs, ws, w[ws]).astype(dtype)
-            state[:] = 0.0
-        else:
-            done, _ = inner_solve(D, y, w, r, state, ws, lips, a, b, lo, hi, 1.0 / n, tol_in,
-                                  max_iter - epochs, n_acc, criterion == "gap")
-        epochs += done
+    cd = QuadraticCD(datafit, design, penalty.a, penalty.b, penalty.lower, penalty.upper,
+                     p0=p0, n_acc=n_acc, screening=screening, ws_growth=ws_growth,
+                     inner_ratio=inner_ratio)
+    cd.start(w0, corr0, resid0)
+    out = cd.run(np.ones(1), tol, max_iter)
     res = SolverResult(
-        coef=w, primal=cert.primal, gap=cert.gap, kkt=float(cert.violation.max(initial=0.0)),
-        n_iter=epochs + passes, converged=converged, criterion=criterion, tol_abs=tol_abs,
-        # a certificate restricted by screening has zeros in corr: useless to the next alpha
-        corr=None if screened.any() else cert.corr,
-        resid=design.full_residual(r, state),
+        coef=out["coefs"][:, 0].copy(), primal=float(out["primals"][0]),
+        gap=float(out["gaps"][0]), kkt=float(out["kkts"][0]), n_iter=int(out["n_iter"][0]),
+        converged=bool(out["converged"][0]), criterion=cd.criterion, tol_abs=out["tol_abs"],
+        corr=cd.corr_if_complete(), resid=cd.residual(),
     )
-    if warn and not converged:
+    if warn and not res.converged:
         warn_not_converged(res, "Coordinate descent")
     return res

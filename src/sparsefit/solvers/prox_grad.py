@@ -43,7 +43,7 @@ def solve_prox_grad(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_000
     """Minimise ``datafit + penalty`` with FISTA (``accelerated=True``) or ISTA."""
     p, n = design.n_features, datafit.n_samples
     certifier = Certifier(datafit, penalty, design)
-    criterion, scale = stopping_scale(datafit, certifier)
+    criterion, scale = stopping_scale(datafit, penalty, design)
     tol_abs = tol * scale
     L = global_lipschitz(datafit, design)
     w = np.zeros(p) if w0 is None else np.clip(np.asarray(w0, np.float64), penalty.lower,

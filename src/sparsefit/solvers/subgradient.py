@@ -32,7 +32,7 @@ def solve_subgradient(datafit, penalty, design, w0=None, tol=1e-4, max_iter=10_0
     """Minimise ``datafit + penalty`` by projected subgradient steps."""
     p, n = design.n_features, datafit.n_samples
     certifier = Certifier(datafit, penalty, design)
-    criterion, scale = stopping_scale(datafit, certifier)
+    criterion, scale = stopping_scale(datafit, penalty, design)
     tol_abs = tol * scale
     L = max(global_lipschitz(datafit, design), 1e-300)
     w = np.zeros(p) if w0 is None else np.clip(np.asarray(w0, np.float64), penalty.lower,

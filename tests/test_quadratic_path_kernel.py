@@ -1,0 +1,98 @@
+"""The compiled path solver (``_kernels/quadratic_path.py``) in each of its branches.
+
+Its speed knobs (Gram cache size, when a certificate recomputes every correlation instead
+of bounding it) must never change what is certified.  Each configuration is run over a
+whole grid and every solution is checked independently: KKT recomputed in numpy, and the
+objective equal across configurations within the certified gaps.
+"""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from conftest import column_scale, enet_objective, kkt_violation, make_regression
+from sparsefit.path import _alpha_max, _make_problem, _solve_grid
+
+# (max_gram, refresh): default; no Gram loop at all; a tiny cache that overflows and
+# restarts (and falls back to plain CD for working sets over 12); every certificate a
+# full pass; bounds whenever possible (never a refresh after the first pass)
+CONFIGS = [(3000, 0.5), (0, 0.5), (12, 0.5), (3000, 0.0), (3000, 1.0)]
+
+
+def _problem(kind):
+    if kind == "sparse":
+        X, y = make_regression(n=200, p=300, k=10, seed=11)
+        rng = np.random.default_rng(0)
+        X = sp.csc_matrix(X * (rng.random(X.shape) < 0.15))  # sparse, with dense-ish y
+        return X, y
+    return make_regression(n=80, p=200, k=8, seed=12, rho=0.8)
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+@pytest.mark.parametrize("setting", ["lasso", "weighted_enet_bounds"])
+def test_every_branch_certifies_every_alpha(kind, setting):
+    X, y = _problem(kind)
+    n, p = X.shape
+    kw = dict(sample_weight=None, l1_ratio=1.0, penalty_factor=None, lower_bounds=None,
+              upper_bounds=None)
+    if setting == "weighted_enet_bounds":
+        rng = np.random.default_rng(3)
+        kw.update(sample_weight=rng.uniform(0.5, 2.0, n), l1_ratio=0.7,
+                  penalty_factor=rng.uniform(0.5, 2.0, p), lower_bounds=-0.4,
+                  upper_bounds=np.where(np.arange(p) % 3 == 0, 0.0, 0.6))
+    tol = 1e-9
+    pp = _make_problem(X, y, kw["sample_weight"], kw["l1_ratio"], True, True,
+                       kw["penalty_factor"], kw["lower_bounds"], kw["upper_bounds"], False,
+                       tol, 100_000)
+    alphas = _alpha_max(pp) * np.geomspace(1.0, 1e-3, 30)
+    Xd = X.toarray() if sp.issparse(X) else X
+    sw = kw["sample_weight"]
+    s = column_scale(Xd, sw)
+    pf = np.ones(p) if kw["penalty_factor"] is None else kw["penalty_factor"]
+    lo, hi = kw["lower_bounds"], kw["upper_bounds"]
+    sw_n = np.ones(n) if sw is None else sw * n / sw.sum()
+    Xc = Xd - sw_n @ Xd / n
+    # coordinate Lipschitz constants of the smooth part, ridge included
+    L = (sw_n @ Xc**2) / n + alphas[0] * (1 - kw["l1_ratio"]) * pf * s**2
+    objectives = []
+    for max_gram, refresh in CONFIGS:
+        coefs, gaps, _, _, conv, _, _ = _solve_grid(pp, alphas, False, max_gram=max_gram,
+                                                     refresh=refresh)
+        assert conv.all() and coefs.shape == (p, alphas.size)
+        objs = []
+        for k, alpha in enumerate(alphas):
+            w = coefs[:, k].astype(np.float64)
+            b = pp.prob.intercept(w)
+            viol = kkt_violation(Xd, y, w, b, alpha, kw["l1_ratio"], pf=pf, sw=sw, scale=s,
+                                 lower=lo, upper=hi)
+            # a certified gap g bounds each violation by about sqrt(2 L_j g) (factor 2 spare)
+            # (gaps are exact up to round-off of the objective's size)
+            g = max(gaps[k], 0.0) + 1e-14 * pp.prob.datafit.null_value()
+            assert viol <= 2 * np.sqrt(2 * L.max() * g), (max_gram, k)
+            objs.append(enet_objective(Xd, y, w, b, alpha, kw["l1_ratio"], pf=pf, sw=sw,
+                                       scale=s))
+        objectives.append((np.array(objs), gaps))
+    ref, ref_gaps = objectives[0]
+    for objs, gaps in objectives[1:]:
+        assert np.all(np.abs(objs - ref) <= np.abs(gaps) + np.abs(ref_gaps) + 1e-12 * ref)
+
+
+def test_bounds_skip_dot_products_but_not_violators():
+    """A wrong bound (no distance term) would skip features that have become violators."""
+    X, y = make_regression(n=60, p=400, k=12, seed=21, rho=0.9)
+    pp = _make_problem(X, y, None, 1.0, True, False, None, None, None, False, 1e-10, 100_000)
+    n = X.shape[0]
+    amax = float(np.max(np.abs(pp.prob.design.rmatvec(pp.prob.datafit.y)))) / n
+    alphas = amax * np.geomspace(1.0, 1e-2, 60)
+    # refresh=1.0: after the first full pass, every certificate uses bounds where it can
+    coefs, gaps, *_ = _solve_grid(pp, alphas, False, refresh=1.0)
+    full, gaps_full, *_ = _solve_grid(pp, alphas, False, refresh=0.0)
+    L = np.max(np.sum((X - X.mean(0)) ** 2, 0)) / n
+    for k, alpha in enumerate(alphas):
+        w, wf = coefs[:, k], full[:, k]
+        viol = kkt_violation(X, y, w, pp.prob.intercept(w), alpha)
+        g = max(gaps[k], 0.0) + 1e-14 * pp.prob.datafit.null_value()
+        assert viol <= 2 * np.sqrt(2 * L * g)
+        f = enet_objective(X, y, w, pp.prob.intercept(w), alpha)
+        f_full = enet_objective(X, y, wf, pp.prob.intercept(wf), alpha)
+        assert abs(f - f_full) <= abs(gaps[k]) + abs(gaps_full[k]) + 1e-12 * f
