@@ -318,16 +318,21 @@ def _solve_glm_grid_python(pp, alphas, early_stop):
                          np.array(devs, dtype=float), stop)
 
 
-def stack_path(pp, sol, coef_storage="auto"):
-    """:class:`GridSolutions` -> ``(coefs, intercepts, support)`` in PathResult's layout."""
+def stack_path(pp, sol, coef_storage="auto", dtype=None):
+    """:class:`GridSolutions` -> ``(coefs, intercepts, support)`` in PathResult's layout.
+
+    ``dtype``: of the coefficients (default: the data's).  Single-output coefficients may be
+    views of ``sol``.
+    """
     W, b = sol.coefs, sol.intercepts
     p = W.shape[0]
+    dtype = pp.dtype if dtype is None else dtype
     if pp.n_outputs == 1:
-        dense = W[:, 0, :].astype(pp.dtype, copy=False)
+        dense = W[:, 0, :].astype(dtype, copy=False)
         sparse = (p > SPARSE_COEFS_ABOVE) if coef_storage == "auto" else coef_storage == "sparse"
         coefs = sp.csc_matrix(dense) if sparse else dense
         return coefs, b[0].copy(), dense != 0
-    coefs = np.ascontiguousarray(W.transpose(1, 0, 2), dtype=pp.dtype)
+    coefs = np.ascontiguousarray(W.transpose(1, 0, 2), dtype=dtype)
     return coefs, b - b.mean(axis=0), np.any(coefs != 0, axis=0)
 
 

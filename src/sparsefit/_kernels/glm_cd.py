@@ -56,6 +56,18 @@ def col_mult_update(D, j, k, d, sp, p, q):
     raise NotImplementedError("only callable from numba-compiled code")
 
 
+def col_size(D, j):
+    """Stored entries of column ``j`` (its cost); resolved at compile time."""
+    raise NotImplementedError("only callable from numba-compiled code")
+
+
+@overload(col_size)
+def _col_size(D, j):
+    if _is_dense(D):
+        return lambda D, j: D[0].shape[0]
+    return lambda D, j: D[2][j + 1] - D[2][j]
+
+
 def _is_dense(D):
     return len(D.types) == 1
 
@@ -72,11 +84,20 @@ def _col_dot(D, j, v):
         return dense
 
     def sparse(D, j, v):
+        # two accumulators halve the add latency chain (the gathers are not vectorised);
+        # unsigned row indices spare numba's negative-index wraparound
         data, indices, indptr = D[0], D[1], D[2]
-        s = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
-            s += data[k] * v[indices[k]]
-        return s
+        s0 = 0.0
+        s1 = 0.0
+        k = indptr[j]
+        end = indptr[j + 1]
+        while k + 1 < end:
+            s0 += data[k] * v[np.uint64(indices[k])]
+            s1 += data[k + 1] * v[np.uint64(indices[k + 1])]
+            k += 2
+        if k < end:
+            s0 += data[k] * v[np.uint64(indices[k])]
+        return s0 + s1
     return sparse
 
 
@@ -100,7 +121,7 @@ def _col_moments(D, j, h):
         s2 = 0.0
         for k in range(indptr[j], indptr[j + 1]):
             x = data[k]
-            hk = h[indices[k]]
+            hk = h[np.uint64(indices[k])]
             s1 += x * hk
             s2 += x * x * hk
         return s1, s2
@@ -119,7 +140,7 @@ def _col_axpy(D, j, d, u):
     def sparse(D, j, d, u):
         data, indices, indptr = D[0], D[1], D[2]
         for k in range(indptr[j], indptr[j + 1]):
-            u[indices[k]] += d * data[k]
+            u[np.uint64(indices[k])] += d * data[k]
     return sparse
 
 
@@ -135,7 +156,7 @@ def _col_waxpy(D, j, d, h, u):
     def sparse(D, j, d, h, u):
         data, indices, indptr = D[0], D[1], D[2]
         for k in range(indptr[j], indptr[j + 1]):
-            i = indices[k]
+            i = np.uint64(indices[k])
             u[i] += d * h[i] * data[k]
     return sparse
 

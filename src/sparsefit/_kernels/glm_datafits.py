@@ -71,6 +71,26 @@ def deriv_i(fam, y, prm, eta):
 
 
 @njit(cache=True, inline="always")
+def value_deriv_i(fam, y, aux, prm, eta):
+    """``(l, l', l'')`` at ``eta`` sharing one exponential (as :func:`loss_i`, :func:`deriv_i`)."""
+    if fam == LOGISTIC:
+        e = np.exp(-abs(eta))
+        loss = max(eta, 0.0) + np.log1p(e) - y * eta
+        p = 1.0 / (1.0 + e) if eta >= 0.0 else e / (1.0 + e)
+        return loss, p - y, p * (1.0 - p)
+    if fam == POISSON:
+        mu = np.exp(min(eta, EXP_MAX))
+        loss = np.inf if eta > EXP_MAX else mu - y * eta + aux
+        return loss, mu - y, mu
+    if fam == GAMMA:
+        ye = y * np.exp(min(-eta, EXP_MAX))
+        loss = np.inf if -eta > EXP_MAX else eta + ye - aux - 1.0
+        return loss, 1.0 - ye, ye
+    d1, d2 = deriv_i(fam, y, prm, eta)
+    return loss_i(fam, y, aux, prm, eta), d1, d2
+
+
+@njit(cache=True, inline="always")
 def conj_i(fam, y, aux, prm, u):
     """Fenchel conjugate ``l^*(u)`` on its domain (``u`` is projected onto it)."""
     if fam == LOGISTIC:  # binary entropy of v = u + y in [0, 1]
@@ -128,30 +148,35 @@ def grad_hess(fam, y, prm, hfloor, sw, eta, g, h):
 
 
 @njit(cache=True)
-def grad_sum(fam, y, prm, sw, eta):
-    """``sum_i s_i l'(y_i, eta_i)`` (the intercept's gradient times n)."""
+def loss_grad_hess(fam, y, aux, prm, hfloor, sw, eta, g, h):
+    """:func:`grad_hess` in place, returning :func:`mean_loss` (one pass, shared exponential)."""
     s = 0.0
     for i in range(eta.shape[0]):
-        s += sw[i] * deriv_i(fam, y[i], prm, eta[i])[0]
-    return s
+        v, d1, d2 = value_deriv_i(fam, y[i], aux[i], prm, eta[i])
+        g[i] = sw[i] * d1
+        h[i] = sw[i] * max(d2, hfloor)
+        if sw[i] != 0.0:
+            s += sw[i] * v
+    s /= eta.shape[0]
+    return s if np.isfinite(s) else np.inf
 
 
 @njit(cache=True)
-def dual_value(fam, y, aux, prm, sw, eta, offset, c):
-    """``-(1/n) sum_i s_i (l^*(c u_i) - c u_i o_i)`` with ``u_i = l'(y_i, eta_i)``.
+def dual_value(fam, y, aux, prm, sw, g, offset, c):
+    """``-(1/n) sum_i s_i (l^*(c u_i) - c u_i o_i)`` with ``u_i = g_i / s_i = l'(y_i, eta_i)``.
 
-    The datafit part of the dual objective at the rescaled dual point ``c u``; ``-inf``
-    when the conjugate sum is not finite.
+    The datafit part of the dual objective at the rescaled dual point ``c u``, from the
+    weighted gradient ``g``; ``-inf`` when the conjugate sum is not finite.
     """
     s = 0.0
     so = 0.0
-    for i in range(eta.shape[0]):
+    for i in range(g.shape[0]):
         if sw[i] == 0.0:
             continue
-        u = deriv_i(fam, y[i], prm, eta[i])[0]
+        u = g[i] / sw[i]
         s += sw[i] * conj_i(fam, y[i], aux[i], prm, c * u)
-        so += sw[i] * u * offset[i]
-    n = eta.shape[0]
+        so += g[i] * offset[i]
+    n = g.shape[0]
     s /= n
     if not np.isfinite(s):
         return -np.inf

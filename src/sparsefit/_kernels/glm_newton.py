@@ -32,21 +32,31 @@ Nothing is validated here.
 import numpy as np
 from numba import njit
 
-from .glm_cd import col_axpy, col_dot, wls_cd
-from .glm_datafits import dual_value, grad_hess, mean_loss
+from .glm_cd import col_axpy, col_dot, col_size, wls_cd
+from .glm_datafits import dual_value, grad_hess, loss_grad_hess, mean_loss
 from .prox import conj_coord, kkt_coord, penalty_coord, scale_limit
 from .quadratic_cd import FAST
 
-# a full pass (which also resets the reference gradient) replaces a partial one when more
-# than this fraction of the movable features would need their correlation recomputed
+# a full pass (which also resets the reference gradient) replaces a partial one when the
+# columns to recompute hold more than this fraction of the movable features' entries
 FULL_PASS_FRACTION = 0.3
 # relative slack on the Cauchy-Schwarz bound: covers the rounding of the stored products
 BOUND_SLACK = 1e-9
+# inner tolerances, relative to the KKT violation of the last certificate: a working set's
+# Newton steps stop at TOL_IN times it, each step's coordinate descent at TOL_CD times
+# the working set's own violation (tight: one accurate step is cheaper than a second
+# certificate; measured on the Reuters, leukemia and colon CV paths against 0.1 and 0.3)
+TOL_IN = 0.03
+TOL_CD = 0.03
 STOP_NONE, STOP_GAUSSIAN, STOP_POISSON, STOP_ABSOLUTE = 0, 1, 2, 3
 
-# integer state (``ist``): correlation stamp of the current point, reference set, and
-# whether (eta, g, h) are exactly those of (w, b)
+# integer state (``ist``): correlation stamp of the current point, reference set, whether
+# (eta, g, h) are exactly those of (w, b); then work counters: full passes over X, entries
+# of X read by partial passes, coordinate-descent epochs, datafit evaluations (derivatives
+# over all samples), entries of X read by coordinate descent, certificates
 _VER, _HAVE_REF, _EXACT = 0, 1, 2
+N_FULL, N_COLS, N_EPOCHS, N_EVALS, N_CD_WORK, N_CERTS = 3, 4, 5, 6, 7, 8
+N_STATE = 9
 
 
 @njit(cache=True)
@@ -68,12 +78,13 @@ def _sum(v):
 
 
 @njit(cache=True)
-def polish_intercept(df, eta, b, g, h, et, gt, ht):
-    """Exact 1-D Newton on the intercept; returns it and updates ``eta, g, h`` in place.
+def polish_intercept(df, eta, b, g, h, loss, et, gt, ht, ist):
+    """Exact 1-D Newton on the intercept; returns it and the mean loss there.
 
-    ``g, h`` are the weighted derivatives at ``eta``, which holds intercept ``b``.  The
-    Newton step is halved until the intercept's gradient shrinks (the problem is convex in
-    ``b``: only derivatives are needed) and the iteration stops at the floating-point floor.
+    ``g, h`` are the weighted derivatives at ``eta`` (mean loss ``loss``), which holds
+    intercept ``b``; all three are moved to the result in place.  The Newton step is
+    halved until the intercept's gradient shrinks (the problem is convex in ``b``: only
+    derivatives are compared) and the iteration stops at the floating-point floor.
     ``et, gt, ht`` are workspace.
     """
     fam, y, aux, prm, hfloor, sw, off = df
@@ -89,12 +100,14 @@ def polish_intercept(df, eta, b, g, h, et, gt, ht):
             break  # the intercept is optimal
         t = 1.0
         bn = b
+        ln = loss
         while True:
             bn = b + t * d
             delta = bn - b
             for i in range(n):
                 et[i] = eta[i] + delta
-            grad_hess(fam, y, prm, hfloor, sw, et, gt, ht)
+            ln = loss_grad_hess(fam, y, aux, prm, hfloor, sw, et, gt, ht)
+            ist[N_EVALS] += 1
             gsn = _sum(gt)
             if abs(gsn) <= abs(gs) or t < 1e-12:
                 break
@@ -105,11 +118,12 @@ def polish_intercept(df, eta, b, g, h, et, gt, ht):
         g[:] = gt
         h[:] = ht
         b = bn
+        loss = ln
         gs = gsn
         hs = _sum(h)
         if abs(t * d) <= 1e-14 * (1.0 + abs(b)):
             break
-    return b
+    return b, loss
 
 
 @njit(cache=True)
@@ -142,11 +156,13 @@ def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
             gn += g[i] * g[i] + gref[i] * gref[i]
         dist = (np.sqrt(dist) + BOUND_SLACK * np.sqrt(gn)) * inv_n
     n_need = 0
-    n_mov = 0
+    work = 0
+    work_full = 0
     for j in range(p):
         if not movable[j]:
             continue
-        n_mov += 1
+        size = col_size(D, j)
+        work_full += size
         if stamp[j] == ver:
             continue
         if ist[_HAVE_REF] and w[j] == 0.0:
@@ -155,9 +171,10 @@ def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
                 continue  # provably inside [-a_j, a_j]: violation 0
         need[n_need] = j
         n_need += 1
+        work += size
     if n_need == 0:
         return
-    if not ist[_HAVE_REF] or n_need > FULL_PASS_FRACTION * n_mov:
+    if not ist[_HAVE_REF] or work > FULL_PASS_FRACTION * work_full:
         n_need = 0
         for j in range(p):
             if movable[j]:
@@ -170,33 +187,41 @@ def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
             stamp[j] = ver
         gref[:] = g
         ist[_HAVE_REF] = 1
+        ist[N_FULL] += 1
         return
     full_correlation(D, g, inv_n, need[:n_need], corr)
+    ist[N_COLS] += work
     for t in range(n_need):
         stamp[need[t]] = ver
 
 
 @njit(cache=True)
-def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, sv, st, ist, viol):
+def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy_gap, sv, st, ist,
+             viol):
     """Bring ``(eta, g, h)`` to ``(w, b)``, then the certificate there.
 
-    ``sv`` = (eta, g, h, corr, et, gt, ht).  Returns ``(b, primal, gap, kkt)`` (``b``
-    re-optimised in the gap mode; ``gap`` NaN in the KKT mode) and fills ``viol`` with the
-    per-feature KKT violations (0 for features proven optimal without a product).
+    ``sv`` = (eta, g, h, corr, et, gt, ht, fst) with ``fst[0]`` the mean loss at ``eta``.
+    Returns ``(b, primal, gap, kkt, loss)`` (``b`` re-optimised in the gap mode; ``gap``
+    NaN in the KKT mode, and also with ``lazy_gap`` when some feature violates its
+    optimality condition, so that the solve goes on without paying for the dual) and fills
+    ``viol`` with the per-feature KKT violations (0 for features proven optimal without a
+    product).
     """
     fam, y, aux, prm, hfloor, sw, off = df
     a, bq, lo, hi = pen
-    eta, g, h, corr, et, gt, ht = sv
+    eta, g, h, corr, et, gt, ht, fst = sv
     n = eta.shape[0]
     p = w.shape[0]
     inv_n = 1.0 / n
     if not ist[_EXACT]:
         _linear(D, w, b, off, eta)
-        grad_hess(fam, y, prm, hfloor, sw, eta, g, h)
+        fst[0] = loss_grad_hess(fam, y, aux, prm, hfloor, sw, eta, g, h)
+        ist[N_EVALS] += 1
         if use_gap and fit_intercept:
-            b = polish_intercept(df, eta, b, g, h, et, gt, ht)
+            b, fst[0] = polish_intercept(df, eta, b, g, h, fst[0], et, gt, ht, ist)
         ist[_VER] += 1
         ist[_EXACT] = 1
+    ist[N_CERTS] += 1
     _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n)
     stamp = st[2]
     ver = ist[_VER]
@@ -214,17 +239,16 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, sv, st, ist
         viol[j] = v
         if v > kkt:
             kkt = v
-    if fit_intercept:
-        kkt = max(kkt, abs(_sum(g)) * inv_n)
-    primal = mean_loss(fam, y, aux, prm, sw, eta) + pval
     gap = np.nan
-    if use_gap:
+    if use_gap and not (lazy_gap and kkt > 0.0):
         conj = 0.0
         for j in range(p):
             if movable[j] and stamp[j] == ver:
                 conj += conj_coord(c * corr[j], a[j], bq[j], lo[j], hi[j])
-        gap = primal - (dual_value(fam, y, aux, prm, sw, eta, off, c) - conj)
-    return b, primal, gap, kkt
+        gap = fst[0] + pval - (dual_value(fam, y, aux, prm, sw, g, off, c) - conj)
+    if fit_intercept:
+        kkt = max(kkt, abs(_sum(g)) * inv_n)
+    return b, fst[0] + pval, gap, kkt, fst[0]
 
 
 @njit(cache=True)
@@ -243,7 +267,7 @@ def _working_set(w, corr, viol, a, movable, n_movable, p0, stamp, ver, cand, sco
     size = min(n_movable, max(p0, 2 * m))
     nc = 0
     for j in range(p):
-        if w[j] != 0.0 or not movable[j] or stamp[j] != ver:
+        if w[j] != 0.0 or not movable[j] or stamp[j] != ver or viol[j] <= 0.0:
             continue
         if viol[j] > 0.0:
             s = viol[j]
@@ -277,7 +301,7 @@ def _working_set(w, corr, viol, a, movable, n_movable, p0, stamp, ver, cand, sco
 
 
 @njit(cache=True)
-def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, buf):
+def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, buf, ist):
     """One proximal Newton step on ``ws``; returns ``(ok, b)``.
 
     On success ``w``, ``eta, g, h`` (in ``sv``) are moved to the accepted point;
@@ -286,7 +310,7 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
     """
     fam, y, aux, prm, hfloor, sw, off = df
     a, bq, lo, hi = pen
-    eta, g, h, corr, et, gt, ht = sv
+    eta, g, h, corr, et, gt, ht, fst = sv
     wn, q, deta, H, xh = buf
     n = eta.shape[0]
     inv_n = 1.0 / n
@@ -300,8 +324,11 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
         q[i] = g[i] + h[i] * d0_init
     for t in range(m):
         wn[ws[t]] = w[ws[t]]
-    c = wls_cd(D, wn, q, h, ws, a, bq, lo, hi, inv_n, fit_intercept, tol_cd, max_epochs, H,
-               xh)[2]
+    epochs, _, c = wls_cd(D, wn, q, h, ws, a, bq, lo, hi, inv_n, fit_intercept, tol_cd,
+                          max_epochs, H, xh)
+    ist[N_EPOCHS] += epochs
+    for t in range(m):
+        ist[N_CD_WORK] += (epochs + 1) * col_size(D, ws[t])
     d0 = d0_init - c if fit_intercept else 0.0
     for i in range(n):
         deta[i] = d0
@@ -325,6 +352,7 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
         for i in range(n):
             et[i] = eta[i] + t * deta[i]
         grad_hess(fam, y, prm, hfloor, sw, et, gt, ht)
+        ist[N_EVALS] += 1
         # psi(s) = F(eta + s deta) + (1 - s) P(w) + s P(wn) is convex and bounds the
         # objective along the segment from above; psi'(t) <= 0 means psi(t) <= psi(0), a
         # test free of the cancellation that makes value comparisons fail near the optimum
@@ -357,11 +385,14 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
 
 @njit(cache=True)
 def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap, tol_abs,
-              max_iter, max_epochs, p0, sv, st, ist, buf, sel):
+              max_iter, max_epochs, p0, warm, sv, st, ist, buf, sel):
     """Working-set proximal Newton at one alpha, from ``(w, b)`` and the state in ``sv``.
 
-    ``w`` is updated in place.  Returns ``(b, primal, gap, kkt, stop_crit, n_iter,
-    converged, stalled)``.  ``sel`` = (viol, cand, score, ws) is workspace.
+    ``w`` is updated in place.  ``warm``: the start is the previous alpha's solution, so
+    the first certificate skips the duality gap when a feature violates its optimality
+    condition (the gap is then never small enough: saves a pass of conjugates).  Returns
+    ``(b, primal, gap, kkt, stop_crit, n_iter, converged, stalled, loss)``.
+    ``sel`` = (viol, cand, score, ws) is workspace.
     """
     a, bq, lo, hi = pen
     viol, cand, score, wsbuf = sel
@@ -371,9 +402,11 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
     n_iter = 0
     tol_in = np.inf
     stalled = False
+    lazy = warm and max_iter > 0
     while True:
-        b, primal, gap, kkt = _certify(D, nrm, df, w, b, pen, movable, fit_intercept,
-                                       use_gap, sv, st, ist, viol)
+        b, primal, gap, kkt, loss = _certify(D, nrm, df, w, b, pen, movable, fit_intercept,
+                                             use_gap, lazy, sv, st, ist, viol)
+        lazy = False
         crit = gap if use_gap else kkt
         converged = crit <= tol_abs
         if converged or n_iter >= max_iter or stalled:
@@ -383,12 +416,12 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
         m = _working_set(w, corr, viol, a, movable, n_movable, p0, st[2], ist[_VER], cand,
                          score, wsbuf)
         ws = wsbuf[:m]
-        tol_in = min(0.3 * kkt, 0.5 * tol_in) if np.isfinite(tol_in) else 0.3 * kkt
+        tol_in = min(TOL_IN * kkt, 0.5 * tol_in) if np.isfinite(tol_in) else TOL_IN * kkt
         ws_kkt = kkt
         while n_iter < max_iter:
             n_iter += 1
-            ok, b = _newton_step(D, df, w, b, ws, pen, fit_intercept, 0.3 * ws_kkt,
-                                 max_epochs, sv, buf)
+            ok, b = _newton_step(D, df, w, b, ws, pen, fit_intercept, TOL_CD * ws_kkt,
+                                 max_epochs, sv, buf, ist)
             if not ok:
                 stalled = True
                 break
@@ -402,7 +435,7 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
                     ws_kkt = max(ws_kkt, kkt_coord(w[j], cj, a[j], bq[j], lo[j], hi[j]))
             if ws_kkt <= tol_in:
                 break
-    return b, primal, gap, kkt, crit, n_iter, converged, stalled
+    return b, primal, gap, kkt, crit, n_iter, converged, stalled, loss
 
 
 @njit(cache=True)
@@ -416,10 +449,11 @@ def null_model(df, b_start, fit_intercept):
     b = b_start if fit_intercept else 0.0
     for i in range(n):
         eta[i] = off[i] + b
+    loss = loss_grad_hess(fam, y, aux, prm, hfloor, sw, eta, g, h)
     if fit_intercept:
-        grad_hess(fam, y, prm, hfloor, sw, eta, g, h)
-        b = polish_intercept(df, eta, b, g, h, np.empty(n), np.empty(n), np.empty(n))
-    return b, mean_loss(fam, y, aux, prm, sw, eta)
+        b, loss = polish_intercept(df, eta, b, g, h, loss, np.empty(n), np.empty(n),
+                                   np.empty(n), np.zeros(N_STATE, dtype=np.int64))
+    return b, loss
 
 
 @njit(cache=True)
@@ -437,14 +471,13 @@ def stop_rule(rule, devs, k, devmax, fdev, n_back):
 
 
 @njit(cache=True)
-def _record(k, w, res, tol_abs, null_loss, df, eta, out_w, out_b, out_info, add_iter):
+def _record(k, w, res, tol_abs, null_loss, out_w, out_b, out_info, add_iter):
     """Store the solve ``res`` (of :func:`solve_one`) at index ``k``; returns its deviance
     ratio."""
-    fam, y, aux, prm, hfloor, sw, off = df
-    b, primal, gap, kkt, crit, n_iter, conv, stalled = res
-    out_w[:, k] = w
+    b, primal, gap, kkt, crit, n_iter, conv, stalled, loss = res
+    out_w[k] = w
     out_b[k] = b
-    dev = 1.0 - mean_loss(fam, y, aux, prm, sw, eta) / null_loss if null_loss > 0.0 else 0.0
+    dev = 1.0 - loss / null_loss if null_loss > 0.0 else 0.0
     info = out_info[k]
     info[0] = gap
     info[1] = kkt
@@ -460,7 +493,7 @@ def _record(k, w, res, tol_abs, null_loss, df, eta, out_w, out_b, out_info, add_
 
 def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_start, w, b,
               b_given, tol, refine_tol, max_iter, max_epochs, p0, rule, devmax, fdev, n_back,
-              out_w, out_b, out_info):
+              out_w, out_b, out_info, ist):
     """Warm-started solves along ``alphas`` (decreasing).
 
     Parameters
@@ -477,9 +510,11 @@ def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_star
         model's largest correlation over features with an infinite bound).
     rule : early stopping (``STOP_*``; ``STOP_NONE`` fits every alpha), with glmnet's
         ``devmax``, ``fdev`` and ``n_back`` (the minimum number of alphas before a stop).
-    out_w : (p, m), out_b : (m,), out_info : (m, 9)
+    out_w : (m, p), out_b : (m,), out_info : (m, 9)
         Per alpha: coefficients, intercept and ``(gap, kkt, stop_crit, tol_abs, n_iter,
         converged, deviance_ratio, primal, stalled)``.
+    ist : (N_STATE,) int64, zeros
+        Solver state; on return ``ist[N_FULL]`` ... ``ist[N_EVALS]`` count the work done.
 
     Returns ``(n_fitted, status)``: status 0 finished, 1 stopped early, 2 non-finite
     coefficients at alpha ``n_fitted - 1``.
@@ -504,9 +539,8 @@ def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_star
     elif not b_given:
         b = b_null
     sv = (np.empty(n), np.empty(n), np.empty(n), np.zeros(p), np.empty(n), np.empty(n),
-          np.empty(n))
+          np.empty(n), np.zeros(1))
     st = (np.empty(n), np.zeros(p), np.full(p, -1, dtype=np.int64), np.empty(p, np.int64))
-    ist = np.zeros(3, dtype=np.int64)
     buf = (np.zeros(p), np.empty(n), np.empty(n), np.empty(p), np.empty(p))
     sel = (np.empty(p), np.empty(p, np.int64), np.empty(p), np.empty(p, np.int64))
     if use_gap:
@@ -535,10 +569,9 @@ def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_star
             bq[j] = alphas[k] * b1[j]
         tol_abs = tol * scale
         res = solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
-                        tol_abs, max_iter, max_epochs, p0, sv, st, ist, buf, sel)
+                        tol_abs, max_iter, max_epochs, p0, k > 0, sv, st, ist, buf, sel)
         b = res[0]
-        devs[k] = _record(k, w, res, tol_abs, null_loss, df, sv[0], out_w, out_b, out_info,
-                          False)
+        devs[k] = _record(k, w, res, tol_abs, null_loss, out_w, out_b, out_info, False)
         n_fit = k + 1
         finite = np.isfinite(b)
         for j in range(p):
@@ -554,15 +587,15 @@ def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_star
                     for j in range(p):
                         a[j] = alphas[i] * a1[j]
                         bq[j] = alphas[i] * b1[j]
-                    w[:] = out_w[:, i]
+                    w[:] = out_w[i]
                     ist[_EXACT] = 0
                     tol_abs = refine_tol * scale
                     res = solve_one(D, nrm, df, w, out_b[i], pen, movable, n_movable,
                                     fit_intercept, use_gap, tol_abs, max_iter, max_epochs, p0,
-                                    sv, st, ist, buf, sel)
+                                    False, sv, st, ist, buf, sel)
                     b = res[0]
-                    devs[i] = _record(i, w, res, tol_abs, null_loss, df, sv[0], out_w, out_b,
-                                      out_info, True)
+                    devs[i] = _record(i, w, res, tol_abs, null_loss, out_w, out_b, out_info,
+                                      True)
             if stop_rule(rule, devs, k, devmax, fdev, n_back):
                 status = 1
                 break

@@ -153,8 +153,8 @@ def _glm_fold_job(X, yenc, sw, offset, train, test, alphas, family, n_classes, p
     except ValueError as exc:
         raise ValueError(f"cross-validation fold {fold}: {exc}") from exc
     sol = gp.solve_glm_grid(pp, alphas, early_stop=False)
-    coefs, intercepts, _ = gp.stack_path(pp, sol, coef_storage="dense")
-    eta = _linear_path(_rows(X, test), coefs.astype(np.float64), intercepts,
+    coefs, intercepts, _ = gp.stack_path(pp, sol, coef_storage="dense", dtype=np.float64)
+    eta = _linear_path(_rows(X, test), coefs, intercepts,
                        None if offset is None else offset[test])
     y_test = yenc[test]
     sw_test = None if sw is None else sw[test]

@@ -248,7 +248,7 @@ def uses_compiled(datafit, grouped=False):
 class GLMGridResult:
     """Per-alpha outcome of :func:`solve_grid_compiled` (first ``n_fitted`` alphas)."""
 
-    coefs: np.ndarray  # (p, n_fitted): a view of the kernel's output
+    coefs: np.ndarray  # (p, n_fitted), Fortran order: a view of the kernel's output
     intercepts: np.ndarray
     gaps: np.ndarray
     kkts: np.ndarray
@@ -261,6 +261,7 @@ class GLMGridResult:
     stalled: np.ndarray
     criterion: str
     status: int  # 0 every alpha fitted, 1 stopped early, 2 non-finite at the last one
+    work: dict  # counts: full passes over X, entries read by partial passes, CD epochs, ...
 
 
 def solve_grid_compiled(datafit, X, a1, b1, lower, upper, alphas, *, offset=None,
@@ -294,7 +295,7 @@ def solve_grid_compiled(datafit, X, a1, b1, lower, upper, alphas, *, offset=None
     else:
         b, b_given = 0.0, False
     m = alphas.shape[0]
-    out_w = np.zeros((p, m))
+    out_w = np.zeros((m, p))  # one contiguous row per alpha
     out_b = np.zeros(m)
     info = np.zeros((m, 9))
     fam, aux, prm = datafit.kernel
@@ -302,16 +303,21 @@ def solve_grid_compiled(datafit, X, a1, b1, lower, upper, alphas, *, offset=None
     nrm = column_norms(X) if col_norms is None else col_norms
     kernel = gn.glm_path_sparse if sp.issparse(X) else gn.glm_path_dense
     refine = tol if refine_tol is None else refine_tol
+    ist = np.zeros(gn.N_STATE, dtype=np.int64)
     k, status = kernel(design_tuple(X), nrm, df, a1, b1, lower, upper, alphas,
                        bool(fit_intercept), use_gap, b_start, w, b, b_given, float(tol),
                        float(refine), int(max_iter), int(max_epochs), int(p0), int(stop_rule),
-                       float(devmax), float(fdev), int(n_back), out_w, out_b, info)
+                       float(devmax), float(fdev), int(n_back), out_w, out_b, info, ist)
     info = info[:k]
     return GLMGridResult(
-        coefs=out_w[:, :k], intercepts=out_b[:k], gaps=info[:, 0], kkts=info[:, 1],
+        coefs=out_w[:k].T, intercepts=out_b[:k], gaps=info[:, 0], kkts=info[:, 1],
         stop_crits=info[:, 2], tol_abs=info[:, 3], n_iter=info[:, 4].astype(np.int64),
         converged=info[:, 5] > 0, deviance_ratios=info[:, 6], primals=info[:, 7],
-        stalled=info[:, 8] > 0, criterion="gap" if use_gap else "kkt", status=int(status))
+        stalled=info[:, 8] > 0, criterion="gap" if use_gap else "kkt", status=int(status),
+        work={name: int(ist[i]) for name, i in (
+            ("full_passes", gn.N_FULL), ("partial_pass_entries", gn.N_COLS),
+            ("cd_epochs", gn.N_EPOCHS), ("datafit_evals", gn.N_EVALS),
+            ("cd_entries", gn.N_CD_WORK), ("certificates", gn.N_CERTS))})
 
 
 def _warn_not_converged(res, warn):
