@@ -60,31 +60,27 @@ STOP_NONE, STOP_FDEV, STOP_DEVMAX = 0, 1, 2
 # default fraction of the features whose dot products make a certificate a full refresh
 # (see _certificate)
 REFRESH = 0.5
+GRAM_EPOCHS = 20  # epochs an inner solve is assumed to take, in the Gram-or-plain choice
 
 
-def use_gram(D, ws, n):
-    """Whether the Gram loop is expected to beat plain coordinate descent on ``ws``."""
+def plain_epoch_cost(D, ws):
+    """Operations of one plain epoch over ``ws``: its columns' non-zeros (``n`` if dense)."""
     raise NotImplementedError("only callable from numba-compiled code")
 
 
-# A plain epoch costs about 1.5 x (non-zeros of the working-set columns); a Gram epoch at
-# most |ws| per coordinate that moves.  Measured with the Gram cache on, 100-alpha paths:
-# Reuters 1.0 s -> 0.32 s, Toeplitz 500 x 5000 0.29 -> 0.21 s, riboflavin 23 -> 18 ms.
-@overload(use_gram)
-def _use_gram(D, ws, n):
+@overload(plain_epoch_cost)
+def _plain_epoch_cost(D, ws):
     if len(D.types) == 1:
-        def dense(D, ws, n):
-            m = ws.shape[0]
-            return m <= 2 * n
+        def dense(D, ws):
+            return float(ws.shape[0]) * D[0].shape[0]
         return dense
 
-    def sparse(D, ws, n):
-        m = ws.shape[0]
+    def sparse(D, ws):
         indptr = D[2]
         nnz = 0
-        for k in range(m):
+        for k in range(ws.shape[0]):
             nnz += indptr[ws[k] + 1] - indptr[ws[k]]
-        return m * m <= 2 * nnz
+        return float(nnz)
     return sparse
 
 
@@ -350,7 +346,7 @@ def _inner_cd(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
 
 
 def _gram_cd(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs, n_acc,
-             use_gap, gc, z, zs):
+             use_gap, gc, z, zs, horizon):
     """The inner solve through the working set's Gram matrix ``X_ws^T X_ws``.
 
     ``gc = (slot_of, G, have, xty, n_slots)`` caches inner products across inner solves and
@@ -364,13 +360,32 @@ def _gram_cd(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epo
     slot_of, G, have, xty, n_slots = gc
     m = ws.shape[0]
     cap = G.shape[0]
+    if m > cap:
+        return -1
     new = 0
     for k in range(m):
         if slot_of[ws[k]] < 0:
             new += 1
-    if n_slots[0] + new > cap:
-        if m > cap:
-            return -1
+    restart = n_slots[0] + new > cap
+    # Cost model: a plain epoch costs ~1.5x the columns' non-zeros, a Gram epoch at most
+    # |ws|^2, and each missing inner product one column's non-zeros; over GRAM_EPOCHS
+    # epochs for each of the ``horizon`` alphas left, which is cheaper?  On paths the cache
+    # makes the fill nearly free; on a cold single fit it decides (Toeplitz 500 x 5000 at
+    # alpha_max/100: 81 ms always through the Gram matrix, 46-51 ms with this rule).
+    missing = m * (m - 1) // 2
+    if not restart:
+        missing = 0
+        for k in range(m):
+            sk = slot_of[ws[k]]
+            for t in range(k + 1, m):
+                st = slot_of[ws[t]]
+                if sk < 0 or st < 0 or not have[sk, st]:
+                    missing += 1
+    plain = plain_epoch_cost(D, ws)
+    epochs = GRAM_EPOCHS * horizon  # cached products serve the rest of the grid too
+    if missing * plain / m + epochs * m * m > epochs * 1.5 * plain:
+        return -1
+    if restart:
         for s in range(n_slots[0]):  # start the cache afresh
             for t in range(n_slots[0]):
                 have[s, t] = False
@@ -472,27 +487,27 @@ def _inner_cd_ov(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epoc
 
 
 def gram_cd(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs, n_acc,
-            use_gap, gc, z, zs):
+            use_gap, gc, z, zs, horizon):
     """See :func:`_gram_cd`; resolved at compile time."""
     raise NotImplementedError("only callable from numba-compiled code")
 
 
 @overload(gram_cd)
 def _gram_cd_ov(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs, n_acc,
-                use_gap, gc, z, zs):
+                use_gap, gc, z, zs, horizon):
     impl = _gram_cd_fast if len(D.types) == 1 else _gram_cd_plain
 
     def call(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs, n_acc,
-             use_gap, gc, z, zs):
+             use_gap, gc, z, zs, horizon):
         return impl(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
-                    n_acc, use_gap, gc, z, zs)
+                    n_acc, use_gap, gc, z, zs, horizon)
     return call
 
 
 @njit(cache=True, inline="always")
 def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable0, tol_abs,
                  max_epochs, p0, ws_growth, inner_ratio, n_acc, use_gap, screening,
-                 refresh, w, r, state, corr, known, wk):
+                 refresh, horizon, w, r, state, corr, known, wk):
     """Solve at one alpha (penalty weights ``a, b``) from ``w``; see :func:`_solve_path`.
 
     Returns ``(primal, gap, max_kkt_violation, ||resid||^2, epochs + passes, converged)``.
@@ -564,15 +579,16 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
             continue
         # inner target: a fraction of the outer criterion; when the outer criterion stalls,
         # halve the previous target so that the loop keeps making progress
-        target = inner_ratio * (min(value, tol_abs) if round_ == 0 else value)
+        # a warm start from the previous alpha (its correlations known) usually has the
+        # right working set: solve it to the tolerance at once; from a cold start, the
+        # working set grows over rounds, so each is solved only as far as it can help
+        target = inner_ratio * (min(value, tol_abs) if round_ == 0 and any_known else value)
         round_ += 1
         tol_in = min(target, 0.5 * tol_in) if value >= last_value else target
         last_value = value
         wsv = ws[:m]
-        done = -1
-        if use_gram(D, wsv, n):
-            done = gram_cd(D, y, yty, w, r, state, wsv, lips, a, b, lo, hi, inv_n, tol_in,
-                           max_epochs - epochs, n_acc, use_gap, gc, gz, gzs)
+        done = gram_cd(D, y, yty, w, r, state, wsv, lips, a, b, lo, hi, inv_n, tol_in,
+                           max_epochs - epochs, n_acc, use_gap, gc, gz, gzs, horizon)
         if done >= 0:
             epochs += done
         else:
@@ -634,7 +650,8 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
         primal, gap, worst, rsq, it, ok = _solve_alpha(
             D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable0,
             refine_tol_abs if refine > 0 else tol_abs, max_epochs, p0, ws_growth,
-            inner_ratio, n_acc, use_gap, screening, refresh, w, r, state, corr, known, wk)
+            inner_ratio, n_acc, use_gap, screening, refresh, n_alphas - i, w, r, state, corr,
+            known, wk)
         W[:, i] = w
         gaps[i], kkts[i], primals[i], conv[i] = gap, worst, primal, ok
         iters[i] = iters[i] + it if refine > 0 else it
