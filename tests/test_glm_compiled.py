@@ -154,3 +154,53 @@ def test_datafit_kernels_match_closed_forms():
     const = np.where(yc > 0, yc * np.log(np.where(yc > 0, yc, 1)), 0) - yc
     np.testing.assert_allclose(dp.loss(eta), np.exp(eta) - yc * eta + const, rtol=1e-13)
     assert dp.value(np.full(50, 800.0)) == np.inf
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("fit_intercept", [False, True])
+def test_newton_model_gram_form_equals_column_form(sparse, fit_intercept):
+    """The two inner solvers of a Newton step (columns / Gram matrix) give one minimiser."""
+    from sparsefit._kernels import glm_cd
+    from sparsefit.solvers.prox_newton import design_tuple
+
+    rng = np.random.default_rng(5)
+    n, p = 200, 60
+    X = rng.standard_normal((n, p)) * rng.uniform(0.5, 2, p)
+    if sparse:
+        X[rng.random((n, p)) < 0.8] = 0.0
+    Xd = sp.csc_matrix(X) if sparse else np.asfortranarray(X)
+    kernel = glm_cd.solve_model_sparse if sparse else glm_cd.solve_model_dense
+    g = rng.standard_normal(n) * 0.5
+    h = rng.uniform(0.05, 0.25, n)
+    ws = np.sort(rng.choice(p, 25, replace=False)).astype(np.int64)
+    a = np.full(p, 0.01)
+    b = np.full(p, 0.002)
+    lo, hi = np.full(p, -np.inf), np.full(p, np.inf)
+    lo[ws[0]], hi[ws[1]] = 0.0, 0.01
+    d0 = -g.sum() / h.sum() if fit_intercept else 0.0
+    out = []
+    for form in (1, 2):
+        w = np.zeros(p)
+        w[ws[2:6]] = 0.1
+        res = kernel(design_tuple(Xd), w, g, h, d0, ws, a, b, lo, hi, 1.0 / n, fit_intercept,
+                     1e-13, 10_000, 10, form, np.empty(n), np.empty(p), np.empty(p),
+                     np.empty(n, np.int64), np.empty(p), np.empty(p))
+        out.append((w, res[2]))
+    np.testing.assert_allclose(out[0][0], out[1][0], atol=1e-10)
+    assert out[0][1] == pytest.approx(out[1][1], abs=1e-10)
+    assert np.count_nonzero(out[0][0]) > 3
+    # the minimiser satisfies the model's optimality conditions (independent numpy check)
+    w = out[0][0]
+    delta = X @ w - X @ np.where(np.isin(np.arange(p), ws[2:6]), 0.1, 0.0)
+    d0_final = d0 - out[0][1] if fit_intercept else 0.0
+    q = g + h * (delta + d0_final)
+    if fit_intercept:
+        assert abs(q.sum()) / n < 1e-10
+    corr = -(X[:, ws].T @ q) / n - b[ws] * w[ws]
+    for t, j in enumerate(ws):
+        if w[j] > 0 and w[j] < hi[j]:
+            assert corr[t] == pytest.approx(a[j], abs=1e-9)
+        elif w[j] < 0:
+            assert corr[t] == pytest.approx(-a[j], abs=1e-9)
+        elif w[j] == 0:
+            assert abs(corr[t]) <= a[j] + 1e-9 or (lo[j] == 0 and corr[t] < 0)

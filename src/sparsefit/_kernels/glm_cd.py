@@ -186,6 +186,19 @@ def _col_mult_update(D, j, k, d, sp, p, q):
     return sparse
 
 
+@njit(cache=True, inline="always")
+def _coord_update(w, j, grad, Hj, a, b, lo, hi, viol):
+    """Exact minimisation of the model in ``w[j]`` (curvature ``Hj``, gradient ``grad``).
+
+    Returns ``(step, max(viol, KKT violation before the step))``; updates ``w[j]``.
+    """
+    old = w[j]
+    v = kkt_coord(old, -grad, a[j], b[j], lo[j], hi[j])
+    new = prox_coord(Hj * old - grad, Hj, a[j], b[j], lo[j], hi[j])
+    w[j] = new
+    return new - old, max(viol, v)
+
+
 def _wls_cd(D, w, q, h, ws, a, b, lo, hi, inv_n, fit_intercept, tol, max_epochs, H, xh):
     """Coordinate descent on the proximal Newton model over the working set ``ws``.
 
@@ -227,23 +240,169 @@ def _wls_cd(D, w, q, h, ws, a, b, lo, hi, inv_n, fit_intercept, tol, max_epochs,
         viol = 0.0
         for t in range(m):
             j = ws[t]
-            Hj = H[t]
-            if Hj <= 0.0:
+            if H[t] <= 0.0:
                 continue
-            old = w[j]
             grad = (col_dot(D, j, q) - c * xh[t]) * inv_n
-            v = kkt_coord(old, -grad, a[j], b[j], lo[j], hi[j])
-            if v > viol:
-                viol = v
-            new = prox_coord(Hj * old - grad, Hj, a[j], b[j], lo[j], hi[j])
-            if new != old:
-                d = new - old
-                w[j] = new
+            d, viol = _coord_update(w, j, grad, H[t], a, b, lo, hi, viol)
+            if d != 0.0:
                 col_waxpy(D, j, d, h, q)
                 if centre:
                     c += xh[t] / hs * d
         if viol <= tol:
             break
+    return epoch, viol, c
+
+
+# ----------------------------------------------------------------------------- Gram form
+# The same model through the working set's weighted Gram matrix G = X_ws^T diag(h) X_ws,
+# centred for the implicit intercept (Gc = G - xh xh^T / sum(h)): an update costs |ws|
+# instead of a column's entries.  It pays when building G (one pass over the working set's
+# rows for sparse data, |ws|^2 n / 2 for dense) is cheaper than the epochs it saves.
+
+
+def gram_cost(D, ws, cnt):
+    """Operations to build the Gram matrix of ``ws``; resolved at compile time.
+
+    Sparse: fills ``cnt[i]`` with the working set's entries in row ``i`` (reused by
+    :func:`gram_build`); dense: ``cnt`` is not touched.
+    """
+    raise NotImplementedError("only callable from numba-compiled code")
+
+
+def gram_build(D, ws, h, g, cnt, G, xh, xg):
+    """``G = X_ws^T diag(h) X_ws`` (full, symmetric), ``xh = X_ws^T h``, ``xg = X_ws^T g``."""
+    raise NotImplementedError("only callable from numba-compiled code")
+
+
+@overload(gram_cost)
+def _gram_cost(D, ws, cnt):
+    if _is_dense(D):
+        def dense(D, ws, cnt):
+            m = ws.shape[0]
+            return (m * (m + 1) // 2 + 2 * m) * D[0].shape[0]
+        return dense
+
+    def sparse(D, ws, cnt):
+        indices, indptr = D[1], D[2]
+        cnt[:] = 0
+        total = 0
+        for t in range(ws.shape[0]):
+            j = ws[t]
+            total += indptr[j + 1] - indptr[j]
+            for k in range(indptr[j], indptr[j + 1]):
+                cnt[np.uint64(indices[k])] += 1
+        pairs = 0
+        for i in range(cnt.shape[0]):
+            pairs += cnt[i] * (cnt[i] + 1) // 2
+        return 3 * total + pairs
+    return sparse
+
+
+@overload(gram_build)
+def _gram_build(D, ws, h, g, cnt, G, xh, xg):
+    if _is_dense(D):
+        def dense(D, ws, h, g, cnt, G, xh, xg):
+            X = D[0]
+            n = X.shape[0]
+            m = ws.shape[0]
+            u = np.empty(n)
+            for a in range(m):
+                ja = ws[a]
+                s1 = 0.0
+                s2 = 0.0
+                for i in range(n):
+                    u[i] = X[i, ja] * h[i]
+                    s1 += u[i]
+                    s2 += X[i, ja] * g[i]
+                xh[a] = s1
+                xg[a] = s2
+                for c in range(a, m):
+                    jc = ws[c]
+                    s = 0.0
+                    for i in range(n):
+                        s += u[i] * X[i, jc]
+                    G[a, c] = s
+                    G[c, a] = s
+        return dense
+
+    def sparse(D, ws, h, g, cnt, G, xh, xg):
+        # the working set's rows (a CSR copy of its columns), then one pass over each row's
+        # pairs of entries
+        data, indices, indptr = D[0], D[1], D[2]
+        n = cnt.shape[0]
+        m = ws.shape[0]
+        start = np.empty(n + 1, dtype=np.int64)
+        start[0] = 0
+        for i in range(n):
+            start[i + 1] = start[i] + cnt[i]
+        fill = start[:n].copy()
+        rcol = np.empty(start[n], dtype=np.int64)
+        rval = np.empty(start[n])
+        for t in range(m):
+            j = ws[t]
+            s1 = 0.0
+            s2 = 0.0
+            for k in range(indptr[j], indptr[j + 1]):
+                i = np.uint64(indices[k])
+                x = data[k]
+                s1 += x * h[i]
+                s2 += x * g[i]
+                rcol[fill[i]] = t
+                rval[fill[i]] = x
+                fill[i] += 1
+            xh[t] = s1
+            xg[t] = s2
+        G[:m, :m] = 0.0
+        for i in range(n):
+            hi = h[i]
+            for u in range(start[i], start[i + 1]):
+                a = rcol[u]
+                xa = rval[u] * hi
+                for v in range(u, start[i + 1]):
+                    G[a, rcol[v]] += xa * rval[v]
+        for a in range(m):  # rows are filled in increasing t: the upper triangle is complete
+            for c in range(a + 1, m):
+                G[c, a] = G[a, c]
+    return sparse
+
+
+@njit(cache=True)
+def wls_gram_cd(G, xh, xg, hs, d0_init, w, ws, a, b, lo, hi, inv_n, fit_intercept, tol,
+                max_epochs, v, w0):
+    """:func:`wls_cd` through the Gram matrix (from :func:`gram_build`); same contract.
+
+    ``G`` is centred in place; ``v, w0`` are workspace of length ``>= len(ws)``.  Returns
+    ``(epochs, violation, c)``.
+    """
+    m = ws.shape[0]
+    centre = fit_intercept and hs > 0.0
+    for t in range(m):
+        v[t] = xg[t] + d0_init * xh[t]  # x_j^T q at the start, q = g + h d0_init
+        w0[t] = w[ws[t]]
+    if centre:
+        for s in range(m):
+            for t in range(m):
+                G[s, t] -= xh[s] * xh[t] / hs
+    viol = np.inf
+    epoch = 0
+    while epoch < max_epochs:
+        epoch += 1
+        viol = 0.0
+        for t in range(m):
+            Hj = max(G[t, t], 0.0) * inv_n
+            if Hj <= 0.0:
+                continue
+            d, viol = _coord_update(w, ws[t], v[t] * inv_n, Hj, a, b, lo, hi, viol)
+            if d != 0.0:
+                for s in range(m):
+                    v[s] += G[t, s] * d
+        if viol <= tol:
+            break
+    c = 0.0
+    if centre:
+        for t in range(m):
+            c += xh[t] * (w[ws[t]] - w0[t])
+        c /= hs
     return epoch, viol, c
 
 
@@ -351,20 +510,54 @@ def _multinomial_cd(D, W, d0, q, sp, p, ws, a, b, lo, hi, inv_n, fit_intercept, 
     return epoch, viol
 
 
+def _solve_model(D, w, g, h, d0_init, ws, a, b, lo, hi, inv_n, fit_intercept, tol, max_epochs,
+                 expect, form, q, H, xh, cnt, v, w0):
+    """Minimise the Newton model at ``(g, h)`` over ``ws`` from ``w`` (updated in place).
+
+    ``d0_init`` is the intercept step that zeroes the model's intercept gradient at ``w``.
+    ``form``: 1 coordinate descent on the columns (:func:`wls_cd`), 2 through the Gram
+    matrix (:func:`wls_gram_cd`), 0 whichever is cheaper for ``expect`` epochs.  ``q`` (n),
+    ``H, xh, v, w0`` (>= len(ws)) and ``cnt`` (n, int64) are workspace.  Returns
+    ``(epochs, violation, c, entries_read)``.
+    """
+    m = ws.shape[0]
+    entries = 0
+    for t in range(m):
+        entries += col_size(D, ws[t])
+    build = gram_cost(D, ws, cnt) if form != 1 else 0
+    if form == 2 or (form == 0 and build + expect * m * m < (expect + 1) * 2 * entries):
+        G = np.empty((m, m))
+        gram_build(D, ws, h, g, cnt, G, xh, H)
+        hs = 0.0
+        for i in range(h.shape[0]):
+            hs += h[i]
+        epochs, viol, c = wls_gram_cd(G, xh, H, hs, d0_init, w, ws, a, b, lo, hi, inv_n,
+                                      fit_intercept, tol, max_epochs, v, w0)
+        return epochs, viol, c, build + epochs * m * m
+    for i in range(q.shape[0]):
+        q[i] = g[i] + h[i] * d0_init
+    epochs, viol, c = wls_cd(D, w, q, h, ws, a, b, lo, hi, inv_n, fit_intercept, tol,
+                             max_epochs, H, xh)
+    return epochs, viol, c, (epochs + 1) * entries
+
+
 # Each entry point is compiled twice from the same source, as in quadratic_cd: dense
 # columns with re-association (vectorised dot products), sparse ones without (LLVM's
 # gather-based vectorisation is slower than scalar code there).  Helpers inherit their
-# caller's flags; ``wls_cd`` is only ever called from such entry points (here and in
+# caller's flags; ``solve_model`` is only ever called from such entry points (here and in
 # sparsefit._kernels.glm_newton), so its dense and sparse versions get the right ones.
 wls_cd = njit(cache=True)(_wls_cd)
+solve_model = njit(cache=True)(_solve_model)
 
 
-def _wls_cd_entry(D, w, q, h, ws, a, b, lo, hi, inv_n, fit_intercept, tol, max_epochs, H, xh):
-    return wls_cd(D, w, q, h, ws, a, b, lo, hi, inv_n, fit_intercept, tol, max_epochs, H, xh)
+def _solve_model_entry(D, w, g, h, d0_init, ws, a, b, lo, hi, inv_n, fit_intercept, tol,
+                       max_epochs, expect, form, q, H, xh, cnt, v, w0):
+    return solve_model(D, w, g, h, d0_init, ws, a, b, lo, hi, inv_n, fit_intercept, tol,
+                       max_epochs, expect, form, q, H, xh, cnt, v, w0)
 
 
-wls_cd_dense = njit(cache=True, fastmath=FAST)(_wls_cd_entry)
-wls_cd_sparse = njit(cache=True)(_wls_cd_entry)
+solve_model_dense = njit(cache=True, fastmath=FAST)(_solve_model_entry)
+solve_model_sparse = njit(cache=True)(_solve_model_entry)
 # The multinomial is compiled without re-association for dense data too: with it, the
 # grouped model at tol=1e-10 (tests/test_glm_inputs.py) stalls at the floating-point floor
 # above its tolerance.

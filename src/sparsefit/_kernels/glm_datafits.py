@@ -162,6 +162,27 @@ def loss_grad_hess(fam, y, aux, prm, hfloor, sw, eta, g, h):
 
 
 @njit(cache=True)
+def trial_point(fam, y, aux, prm, hfloor, sw, eta, deta, t, et, g, h):
+    """At ``et = eta + t deta``: :func:`loss_grad_hess` into ``g, h``, and ``sum_i g_i deta_i``.
+
+    Returns ``(mean_loss, slope)``; one pass (the line search of a Newton step).
+    """
+    s = 0.0
+    slope = 0.0
+    for i in range(eta.shape[0]):
+        e = eta[i] + t * deta[i]
+        et[i] = e
+        v, d1, d2 = value_deriv_i(fam, y[i], aux[i], prm, e)
+        g[i] = sw[i] * d1
+        h[i] = sw[i] * max(d2, hfloor)
+        slope += g[i] * deta[i]
+        if sw[i] != 0.0:
+            s += sw[i] * v
+    s /= eta.shape[0]
+    return (s if np.isfinite(s) else np.inf), slope
+
+
+@njit(cache=True)
 def dual_value(fam, y, aux, prm, sw, g, offset, c):
     """``-(1/n) sum_i s_i (l^*(c u_i) - c u_i o_i)`` with ``u_i = g_i / s_i = l'(y_i, eta_i)``.
 

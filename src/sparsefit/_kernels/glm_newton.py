@@ -22,9 +22,14 @@ one of :mod:`sparsefit.solvers.prox_newton` (which documents it); what is partic
 * **reuse along the path**: ``x_j^T g`` computed at the current point stay valid (a stamp per
   feature) until the point moves, so the first certificate at a new alpha costs no pass
   over ``X`` and an alpha whose first working set is right costs one partial pass;
-* **the certificate is taken at** ``eta = X w + b + o`` recomputed from the coefficients
-  (the line search updates ``eta`` incrementally), after an exact 1-D Newton on the
-  intercept in the gap mode (so ``sum_i s_i l'_i = 0`` up to rounding).
+* **one datafit pass per trial point**: the line search evaluates the loss, its derivatives
+  and the slope together and the certificate reuses them (``eta`` is updated by the steps,
+  recomputed from ``(w, b)`` only when those are set from outside), after an exact 1-D
+  Newton on the intercept in the gap mode (so ``sum_i s_i l'_i = 0`` up to rounding); a
+  warm start that violates KKT skips the dual (a Newton step follows anyway);
+* **working sets** are the support plus the largest violators (at most twice the support);
+  the model of each Newton step is solved by coordinate descent on the columns or, when
+  cheaper, through the working set's Gram matrix (:mod:`sparsefit._kernels.glm_cd`).
 
 Nothing is validated here.
 """
@@ -32,8 +37,8 @@ Nothing is validated here.
 import numpy as np
 from numba import njit
 
-from .glm_cd import col_axpy, col_dot, col_size, wls_cd
-from .glm_datafits import dual_value, grad_hess, loss_grad_hess, mean_loss
+from .glm_cd import col_axpy, col_dot, col_size, solve_model
+from .glm_datafits import dual_value, grad_hess, loss_grad_hess, trial_point
 from .prox import conj_coord, kkt_coord, penalty_coord, scale_limit
 from .quadratic_cd import FAST
 
@@ -50,13 +55,21 @@ TOL_IN = 0.03
 TOL_CD = 0.03
 STOP_NONE, STOP_GAUSSIAN, STOP_POISSON, STOP_ABSOLUTE = 0, 1, 2, 3
 
-# integer state (``ist``): correlation stamp of the current point, reference set, whether
-# (eta, g, h) are exactly those of (w, b); then work counters: full passes over X, entries
+# integer state (``ist``): correlation stamp of the current point, reference set, state of
+# (eta, g, h, loss) (below); then work counters: full passes over X, entries
 # of X read by partial passes, coordinate-descent epochs, datafit evaluations (derivatives
 # over all samples), entries of X read by coordinate descent, certificates
-_VER, _HAVE_REF, _EXACT = 0, 1, 2
+_VER, _HAVE_REF, _STATE = 0, 1, 2
+# _STATE: STALE (w or b were set from outside: eta is recomputed from them), MOVED (a Newton
+# step updated eta, g, h and the loss; not certified yet), READY (certified: intercept
+# polished, stamps current)
+STALE, MOVED, READY = 0, 1, 2
 N_FULL, N_COLS, N_EPOCHS, N_EVALS, N_CD_WORK, N_CERTS = 3, 4, 5, 6, 7, 8
-N_STATE = 9
+_LAST_EPOCHS = 9  # epochs of the previous Newton step: the cost model's guess for the next
+_N_KNOWN = 10  # features whose correlation is known at the current stamp (listed in kl)
+_WORK_FULL = 11  # entries of X in the movable columns (a full pass)
+_SPECIAL = 12  # some movable feature has an L2 term or a finite bound (conjugate may be != 0)
+N_STATE = 13
 
 
 @njit(cache=True)
@@ -75,6 +88,13 @@ def _sum(v):
     for i in range(v.shape[0]):
         s += v[i]
     return s
+
+
+@njit(cache=True)
+def _moved(ist):
+    """The point moved: stored correlations become stale."""
+    ist[_VER] += 1
+    ist[_N_KNOWN] = 0
 
 
 @njit(cache=True)
@@ -138,12 +158,12 @@ def full_correlation(D, g, inv_n, cols, corr):
 def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
     """Make ``corr[j] = -x_j^T g / n`` exact for every movable feature that may violate KKT.
 
-    ``st`` = (gref, cref, stamp, need): the reference gradient and its correlations, the
-    per-feature stamp, and workspace.  Returns the mask of features left unknown as
-    ``stamp != ver``.  Does a full pass (and resets the reference) when the bounds leave
-    too many features to recompute.
+    ``st`` = (gref, cref, stamp, need, kl): the reference gradient and its correlations,
+    the per-feature stamp, workspace, and the list of features known at the current stamp
+    (``ist[_N_KNOWN]`` of them), which this extends.  Does a full pass (and resets the
+    reference) when the bounds leave too many entries of ``X`` to read.
     """
-    gref, cref, stamp, need = st
+    gref, cref, stamp, need, kl = st
     ver = ist[_VER]
     p = w.shape[0]
     n = g.shape[0]
@@ -157,13 +177,8 @@ def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
         dist = (np.sqrt(dist) + BOUND_SLACK * np.sqrt(gn)) * inv_n
     n_need = 0
     work = 0
-    work_full = 0
     for j in range(p):
-        if not movable[j]:
-            continue
-        size = col_size(D, j)
-        work_full += size
-        if stamp[j] == ver:
+        if not movable[j] or stamp[j] == ver:
             continue
         if ist[_HAVE_REF] and w[j] == 0.0:
             bound = abs(cref[j]) * (1.0 + BOUND_SLACK) + nrm[j] * dist
@@ -171,28 +186,33 @@ def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
                 continue  # provably inside [-a_j, a_j]: violation 0
         need[n_need] = j
         n_need += 1
-        work += size
+        work += col_size(D, j)
     if n_need == 0:
         return
-    if not ist[_HAVE_REF] or work > FULL_PASS_FRACTION * work_full:
-        n_need = 0
+    nk = ist[_N_KNOWN]
+    if not ist[_HAVE_REF] or work > FULL_PASS_FRACTION * ist[_WORK_FULL]:
+        nk = 0
         for j in range(p):
             if movable[j]:
-                need[n_need] = j
-                n_need += 1
-        full_correlation(D, g, inv_n, need[:n_need], corr)
-        for t in range(n_need):
-            j = need[t]
+                kl[nk] = j
+                nk += 1
+        full_correlation(D, g, inv_n, kl[:nk], corr)
+        for t in range(nk):
+            j = kl[t]
             cref[j] = corr[j]
             stamp[j] = ver
         gref[:] = g
         ist[_HAVE_REF] = 1
         ist[N_FULL] += 1
+        ist[_N_KNOWN] = nk
         return
     full_correlation(D, g, inv_n, need[:n_need], corr)
     ist[N_COLS] += work
     for t in range(n_need):
-        stamp[need[t]] = ver
+        j = need[t]
+        stamp[j] = ver
+        kl[nk + t] = j
+    ist[_N_KNOWN] = nk + n_need
 
 
 @njit(cache=True)
@@ -205,7 +225,8 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy_gap, s
     NaN in the KKT mode, and also with ``lazy_gap`` when some feature violates its
     optimality condition, so that the solve goes on without paying for the dual) and fills
     ``viol`` with the per-feature KKT violations (0 for features proven optimal without a
-    product).
+    product; entries of other features are left stale: read them through the known list
+    ``st[4]``).
     """
     fam, y, aux, prm, hfloor, sw, off = df
     a, bq, lo, hi = pen
@@ -213,37 +234,38 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy_gap, s
     n = eta.shape[0]
     p = w.shape[0]
     inv_n = 1.0 / n
-    if not ist[_EXACT]:
+    if ist[_STATE] == STALE:
         _linear(D, w, b, off, eta)
         fst[0] = loss_grad_hess(fam, y, aux, prm, hfloor, sw, eta, g, h)
         ist[N_EVALS] += 1
+    if ist[_STATE] != READY:
         if use_gap and fit_intercept:
             b, fst[0] = polish_intercept(df, eta, b, g, h, fst[0], et, gt, ht, ist)
-        ist[_VER] += 1
-        ist[_EXACT] = 1
+        _moved(ist)
+        ist[_STATE] = READY
     ist[N_CERTS] += 1
     _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n)
-    stamp = st[2]
-    ver = ist[_VER]
+    kl = st[4]
+    nk = ist[_N_KNOWN]
     pval = 0.0
-    kkt = 0.0
-    c = 1.0
     for j in range(p):
         if w[j] != 0.0:
             pval += penalty_coord(w[j], a[j], bq[j])
-        if movable[j] and stamp[j] == ver:
-            v = kkt_coord(w[j], corr[j], a[j], bq[j], lo[j], hi[j])
-            c = min(c, scale_limit(corr[j], a[j], bq[j], lo[j], hi[j]))
-        else:
-            v = 0.0
+    kkt = 0.0
+    c = 1.0
+    for t in range(nk):  # the other features are proven to satisfy their condition
+        j = kl[t]
+        v = kkt_coord(w[j], corr[j], a[j], bq[j], lo[j], hi[j])
+        c = min(c, scale_limit(corr[j], a[j], bq[j], lo[j], hi[j]))
         viol[j] = v
         if v > kkt:
             kkt = v
     gap = np.nan
     if use_gap and not (lazy_gap and kkt > 0.0):
         conj = 0.0
-        for j in range(p):
-            if movable[j] and stamp[j] == ver:
+        if ist[_SPECIAL]:  # else every term is 0: |c corr_j| <= a_j, no L2 term, no bound
+            for t in range(nk):
+                j = kl[t]
                 conj += conj_coord(c * corr[j], a[j], bq[j], lo[j], hi[j])
         gap = fst[0] + pval - (dual_value(fam, y, aux, prm, sw, g, off, c) - conj)
     if fit_intercept:
@@ -252,11 +274,10 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy_gap, s
 
 
 @njit(cache=True)
-def _working_set(w, corr, viol, a, movable, n_movable, p0, stamp, ver, cand, score, out):
-    """Support plus the features closest to violating KKT, sorted; returns its size.
+def _working_set(w, viol, movable, n_movable, p0, kl, nk, cand, score, out):
+    """Support plus the largest KKT violators (of the known features ``kl[:nk]``), sorted.
 
-    Size ``min(n_movable, max(p0, 2 |support|))``.  Candidates (movable, at zero, with a
-    known correlation) are ranked by their violation, then by ``|corr_j| / a_j``.
+    Size at most ``min(n_movable, max(p0, 2 |support|))``; returns it.
     """
     p = w.shape[0]
     m = 0
@@ -266,18 +287,12 @@ def _working_set(w, corr, viol, a, movable, n_movable, p0, stamp, ver, cand, sco
             m += 1
     size = min(n_movable, max(p0, 2 * m))
     nc = 0
-    for j in range(p):
-        if w[j] != 0.0 or not movable[j] or stamp[j] != ver or viol[j] <= 0.0:
-            continue
-        if viol[j] > 0.0:
-            s = viol[j]
-        elif a[j] > 0.0:
-            s = min(abs(corr[j]) / a[j], 1.0) - 2.0
-        else:
-            s = -2.0
-        cand[nc] = j
-        score[nc] = s
-        nc += 1
+    for t in range(nk):
+        j = kl[t]
+        if w[j] == 0.0 and movable[j] and viol[j] > 0.0:
+            cand[nc] = j
+            score[nc] = viol[j]
+            nc += 1
     k = size - m
     if k > 0:
         if nc <= k:
@@ -306,12 +321,12 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
 
     On success ``w``, ``eta, g, h`` (in ``sv``) are moved to the accepted point;
     ``ok = False`` when the model predicts no decrease (the floating-point floor).
-    ``buf`` = (wn, q, deta, H, xh) is workspace.
+    ``buf`` = (wn, q, deta, H, xh, cnt, pv, pw) is workspace.
     """
     fam, y, aux, prm, hfloor, sw, off = df
     a, bq, lo, hi = pen
     eta, g, h, corr, et, gt, ht, fst = sv
-    wn, q, deta, H, xh = buf
+    wn, q, deta, H, xh, cnt, pv, pw = buf
     n = eta.shape[0]
     inv_n = 1.0 / n
     m = ws.shape[0]
@@ -320,15 +335,14 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
         hs = _sum(h)
         if hs > 0.0:
             d0_init = -_sum(g) / hs
-    for i in range(n):
-        q[i] = g[i] + h[i] * d0_init
     for t in range(m):
         wn[ws[t]] = w[ws[t]]
-    epochs, _, c = wls_cd(D, wn, q, h, ws, a, bq, lo, hi, inv_n, fit_intercept, tol_cd,
-                          max_epochs, H, xh)
+    epochs, _, c, work = solve_model(D, wn, g, h, d0_init, ws, a, bq, lo, hi, inv_n,
+                                     fit_intercept, tol_cd, max_epochs, ist[_LAST_EPOCHS], 0,
+                                     q, H, xh, cnt, pv, pw)
+    ist[N_CD_WORK] += work
     ist[N_EPOCHS] += epochs
-    for t in range(m):
-        ist[N_CD_WORK] += (epochs + 1) * col_size(D, ws[t])
+    ist[_LAST_EPOCHS] = epochs
     d0 = d0_init - c if fit_intercept else 0.0
     for i in range(n):
         deta[i] = d0
@@ -346,29 +360,20 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
     delta = gd * inv_n + dpen
     if not delta < 0.0:
         return False, b
-    f_old = np.nan
     t = 1.0
     for _ in range(40):
-        for i in range(n):
-            et[i] = eta[i] + t * deta[i]
-        grad_hess(fam, y, prm, hfloor, sw, et, gt, ht)
+        loss_t, slope = trial_point(fam, y, aux, prm, hfloor, sw, eta, deta, t, et, gt, ht)
         ist[N_EVALS] += 1
         # psi(s) = F(eta + s deta) + (1 - s) P(w) + s P(wn) is convex and bounds the
         # objective along the segment from above; psi'(t) <= 0 means psi(t) <= psi(0), a
         # test free of the cancellation that makes value comparisons fail near the optimum
-        slope = 0.0
-        for i in range(n):
-            slope += gt[i] * deta[i]
         ok = slope * inv_n + dpen <= 0.0
-        if not ok:
-            if np.isnan(f_old):
-                f_old = mean_loss(fam, y, aux, prm, sw, eta)
-                for k in range(m):
-                    j = ws[k]
-                    f_old += penalty_coord(w[j], a[j], bq[j])
-            f_new = mean_loss(fam, y, aux, prm, sw, et)
+        if not ok:  # Armijo on the objective (penalty terms outside ws are unchanged)
+            f_old = fst[0]
+            f_new = loss_t
             for k in range(m):
                 j = ws[k]
+                f_old += penalty_coord(w[j], a[j], bq[j])
                 f_new += penalty_coord(w[j] + t * (wn[j] - w[j]), a[j], bq[j])
             ok = f_new <= f_old + 1e-4 * t * delta
         if ok:
@@ -378,6 +383,7 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
             eta[:] = et
             g[:] = gt
             h[:] = ht
+            fst[0] = loss_t
             return True, b + t * d0
         t *= 0.5
     return False, b
@@ -396,7 +402,7 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
     """
     a, bq, lo, hi = pen
     viol, cand, score, wsbuf = sel
-    eta, g, corr = sv[0], sv[1], sv[3]
+    eta, g = sv[0], sv[1]
     n = eta.shape[0]
     inv_n = 1.0 / n
     n_iter = 0
@@ -413,8 +419,8 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
             break
         if n_movable == 0 and not fit_intercept:
             break
-        m = _working_set(w, corr, viol, a, movable, n_movable, p0, st[2], ist[_VER], cand,
-                         score, wsbuf)
+        m = _working_set(w, viol, movable, n_movable, p0, st[4], ist[_N_KNOWN], cand, score,
+                         wsbuf)
         ws = wsbuf[:m]
         tol_in = min(TOL_IN * kkt, 0.5 * tol_in) if np.isfinite(tol_in) else TOL_IN * kkt
         ws_kkt = kkt
@@ -425,8 +431,8 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
             if not ok:
                 stalled = True
                 break
-            ist[_EXACT] = 0
-            ist[_VER] += 1  # g moved: stored correlations are stale
+            ist[_STATE] = MOVED
+            _moved(ist)
             ws_kkt = abs(_sum(g)) * inv_n if fit_intercept else 0.0
             for k in range(m):
                 j = ws[k]
@@ -533,6 +539,11 @@ def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_star
         else:
             w[j] = 0.0
         w[j] = min(max(w[j], lo[j]), hi[j])
+    for j in range(p):
+        if movable[j]:
+            ist[_WORK_FULL] += col_size(D, j)
+            if b1[j] > 0.0 or lo[j] > -np.inf or hi[j] < np.inf:
+                ist[_SPECIAL] = 1
     b_null, null_loss = null_model(df, b_start, fit_intercept)
     if not fit_intercept:
         b = 0.0
@@ -540,8 +551,11 @@ def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_star
         b = b_null
     sv = (np.empty(n), np.empty(n), np.empty(n), np.zeros(p), np.empty(n), np.empty(n),
           np.empty(n), np.zeros(1))
-    st = (np.empty(n), np.zeros(p), np.full(p, -1, dtype=np.int64), np.empty(p, np.int64))
-    buf = (np.zeros(p), np.empty(n), np.empty(n), np.empty(p), np.empty(p))
+    st = (np.empty(n), np.zeros(p), np.full(p, -1, dtype=np.int64), np.empty(p, np.int64),
+          np.empty(p, np.int64))
+    buf = (np.zeros(p), np.empty(n), np.empty(n), np.empty(p), np.empty(p),
+           np.empty(n, np.int64), np.empty(p), np.empty(p))
+    ist[_LAST_EPOCHS] = 10
     sel = (np.empty(p), np.empty(p, np.int64), np.empty(p), np.empty(p, np.int64))
     if use_gap:
         scale = null_loss
@@ -588,7 +602,7 @@ def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_star
                         a[j] = alphas[i] * a1[j]
                         bq[j] = alphas[i] * b1[j]
                     w[:] = out_w[i]
-                    ist[_EXACT] = 0
+                    ist[_STATE] = STALE
                     tol_abs = refine_tol * scale
                     res = solve_one(D, nrm, df, w, out_b[i], pen, movable, n_movable,
                                     fit_intercept, use_gap, tol_abs, max_iter, max_epochs, p0,

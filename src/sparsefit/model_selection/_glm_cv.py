@@ -22,6 +22,7 @@ with ``sklearn.metrics.roc_auc_score``):
 """
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit, log_softmax, xlogy
 from sklearn.metrics import roc_auc_score
 
@@ -29,7 +30,7 @@ from .. import _glm_path as gp  # module import: _glm_path imports this package'
 from .._validation import check_int_param, check_option, check_sample_weight, check_scalar_param
 from ..linear_model._glm import CLASSIFICATION_FAMILIES, FAMILIES, _check_offset
 from ..path import _check_grid_params, _geometric_grid, _predict_path, check_alphas
-from ._cv import _rows, _run_jobs, _summarize
+from ._cv import _run_jobs, _summarize
 from ._split import make_folds
 
 # name -> greater_is_better
@@ -121,13 +122,21 @@ def glm_path_scores(family, y, eta, sw, scoring, epsilon=1.35, fold=None):
     return _mean(w, r * r)  # gaussian
 
 
-def _linear_path(X, coefs, intercepts, offset):
+def _linear_path(X, coefs, intercepts, offset, support):
+    """Linear predictors of every alpha; ``support`` (features x alphas) marks the non-zero
+    coefficients, so only the columns ever used are read."""
+    used = np.flatnonzero(support.any(axis=-1))
+    X = X[:, used]
     if coefs.ndim == 3:
-        eta = np.stack([_predict_path(X, coefs[c], intercepts[c])
-                        for c in range(coefs.shape[0])], axis=1)
-        return eta
-    eta = _predict_path(X, coefs, intercepts)
+        return np.stack([_predict_path(X, coefs[c][used], intercepts[c])
+                         for c in range(coefs.shape[0])], axis=1)
+    eta = _predict_path(X, coefs[used], intercepts)
     return eta if offset is None else eta + offset[:, None]
+
+
+def _rows(X, idx):
+    """Rows ``idx`` (sorted) of an ndarray or CSC matrix, in the solver's layout."""
+    return X[idx] if sp.issparse(X) else np.asfortranarray(X[idx])
 
 
 def _check_train_classes(family, yenc, n_classes, fold):
@@ -153,9 +162,9 @@ def _glm_fold_job(X, yenc, sw, offset, train, test, alphas, family, n_classes, p
     except ValueError as exc:
         raise ValueError(f"cross-validation fold {fold}: {exc}") from exc
     sol = gp.solve_glm_grid(pp, alphas, early_stop=False)
-    coefs, intercepts, _ = gp.stack_path(pp, sol, coef_storage="dense", dtype=np.float64)
+    coefs, intercepts, support = gp.stack_path(pp, sol, coef_storage="dense", dtype=np.float64)
     eta = _linear_path(_rows(X, test), coefs, intercepts,
-                       None if offset is None else offset[test])
+                       None if offset is None else offset[test], support)
     y_test = yenc[test]
     sw_test = None if sw is None else sw[test]
     eps = problem_kw.get("epsilon", 1.35)

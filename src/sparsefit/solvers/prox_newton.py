@@ -95,7 +95,7 @@ class _Problem:
         self.offset = np.zeros(self.n) if offset is None else np.asarray(offset, float)
         self.fit_intercept, self.grouped = fit_intercept, grouped
         self.D = design_tuple(X)
-        self.wls_cd = gk.wls_cd_sparse if sp.issparse(X) else gk.wls_cd_dense
+        self.solve_model = gk.solve_model_sparse if sp.issparse(X) else gk.solve_model_dense
 
     def shaped(self, a):
         return a.reshape(self.n, self.K) if self.K == 1 else a
@@ -506,15 +506,15 @@ def _newton_step(prob, W, b, eta, g, h, ws, Xws, tol_cd, max_epochs):
                             ws, pen.a, pen.b, pen.lower, pen.upper, 1.0 / n,
                             prob.fit_intercept, prob.grouped, tol_cd, max_epochs)
     else:  # single output (the reference implementation of sparsefit._kernels.glm_newton)
-        h1, g1 = h[:, 0], g[:, 0]
+        h1, g1 = np.ascontiguousarray(h[:, 0]), np.ascontiguousarray(g[:, 0])
         hs = float(h1.sum())
         d0_init = -float(g1.sum()) / hs if prob.fit_intercept and hs > 0 else 0.0
-        q = g1 + h1 * d0_init
         w1 = np.ascontiguousarray(Wn[:, 0])
-        buf = np.empty(max(len(ws), 1))
-        c = prob.wls_cd(prob.D, w1, q, np.ascontiguousarray(h1), ws, pen.a, pen.b, pen.lower,
-                        pen.upper, 1.0 / n, prob.fit_intercept, tol_cd, max_epochs, buf,
-                        buf.copy())[2]
+        m = max(len(ws), 1)
+        c = prob.solve_model(prob.D, w1, g1, h1, d0_init, ws, pen.a, pen.b, pen.lower,
+                             pen.upper, 1.0 / n, prob.fit_intercept, tol_cd, max_epochs, 1, 1,
+                             np.empty(n), np.empty(m), np.empty(m), np.empty(n, np.int64),
+                             np.empty(m), np.empty(m))[2]
         Wn[:, 0] = w1
         d0 = np.array([d0_init - c if prob.fit_intercept else 0.0])
     dW = Wn[ws] - W[ws]
