@@ -83,7 +83,7 @@ class _GLMPathProblem:
 
     @cached_property
     def col_norms(self):
-        return column_norms(self.st.X)
+        return column_norms(self.st.X) if self.st.col_norms is None else self.st.col_norms
 
     @property
     def n_outputs(self):
@@ -99,7 +99,8 @@ class _GLMPathProblem:
         res = solve_prox_newton(st.datafit, self.penalty(alpha), st.X, offset=st.offset,
                                 fit_intercept=self.fit_intercept, grouped=self.grouped, w0=W0,
                                 b0=b0, tol=self.tol if tol is None else tol,
-                                max_iter=self.max_iter, warn=False, cache=self.solver_cache)
+                                max_iter=self.max_iter, warn=False, cache=self.solver_cache,
+                                col_norms=self.col_norms)
         if not (np.all(np.isfinite(res.coef)) and np.all(np.isfinite(res.intercept))):
             raise _non_finite(alpha)
         return res
@@ -148,7 +149,8 @@ def _null_loss(pp):
     zero = np.zeros(p)
     res = solve_prox_newton(st.datafit, WeightedElasticNet(zero, zero, zero, zero), st.X,
                             offset=st.offset, fit_intercept=pp.fit_intercept, tol=1e-12,
-                            max_iter=200, warn=False, cache=pp.solver_cache)
+                            max_iter=200, warn=False, cache=pp.solver_cache,
+                            col_norms=pp.col_norms)
     return pp.loss(np.zeros((p, pp.n_outputs)), res.intercept)
 
 

@@ -253,6 +253,56 @@ def _wls_cd(D, w, q, h, ws, a, b, lo, hi, inv_n, fit_intercept, tol, max_epochs,
     return epoch, viol, c
 
 
+def col_stats(D, j, sw):
+    """``(sum_i s_i x_ij, sum_i s_i x_ij^2, max_i |x_ij|, sum_i x_ij^2)``; compile-time."""
+    raise NotImplementedError("only callable from numba-compiled code")
+
+
+@overload(col_stats)
+def _col_stats(D, j, sw):
+    if _is_dense(D):
+        def dense(D, j, sw):
+            X = D[0]
+            s1 = 0.0
+            s2 = 0.0
+            mx = 0.0
+            sq = 0.0
+            for i in range(X.shape[0]):
+                x = X[i, j]
+                s1 += sw[i] * x
+                s2 += sw[i] * x * x
+                sq += x * x
+                mx = max(mx, abs(x))
+            return s1, s2, mx, sq
+        return dense
+
+    def sparse(D, j, sw):
+        data, indices, indptr = D[0], D[1], D[2]
+        s1 = 0.0
+        s2 = 0.0
+        mx = 0.0
+        sq = 0.0
+        for k in range(indptr[j], indptr[j + 1]):
+            x = data[k]
+            si = sw[np.uint64(indices[k])]
+            s1 += si * x
+            s2 += si * x * x
+            sq += x * x
+            mx = max(mx, abs(x))
+        return s1, s2, mx, sq
+    return sparse
+
+
+def _column_stats(D, sw, out):
+    """One pass over the design: ``out[:, j]`` = :func:`col_stats` of column ``j``."""
+    for j in range(out.shape[1]):
+        out[0, j], out[1, j], out[2, j], out[3, j] = col_stats(D, j, sw)
+
+
+column_stats_dense = njit(cache=True, fastmath=FAST)(_column_stats)
+column_stats_sparse = njit(cache=True)(_column_stats)
+
+
 # ----------------------------------------------------------------------------- Gram form
 # The same model through the working set's weighted Gram matrix G = X_ws^T diag(h) X_ws,
 # centred for the implicit intercept (Gc = G - xh xh^T / sum(h)): an update costs |ws|

@@ -33,7 +33,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._problem import validate_Xy, weighted_std
+from .._kernels import glm_cd as gk
+from .._problem import validate_Xy
 from .._validation import (
     check_bounds,
     check_finite_X,
@@ -46,7 +47,7 @@ from .._validation import (
 )
 from ..datafits import Gamma, Huber, Logistic, Multinomial, Poisson, SquaredHinge
 from ..penalties import WeightedElasticNet
-from ..solvers.prox_newton import solve_prox_newton
+from ..solvers.prox_newton import design_tuple, solve_prox_newton
 
 FAMILIES = ("binomial", "multinomial", "poisson", "gamma", "gaussian", "huber", "squared_hinge")
 CLASSIFICATION_FAMILIES = ("binomial", "multinomial", "squared_hinge")
@@ -120,6 +121,7 @@ class _Setup:
     pf: np.ndarray
     sw: np.ndarray | None
     offset: np.ndarray | None
+    col_norms: np.ndarray | None = None  # ||x_j||_2 (the compiled solver's bounds)
 
 
 def _setup(family, X, y, *, sample_weight, offset, fit_intercept, standardize, penalty_factor,
@@ -130,23 +132,26 @@ def _setup(family, X, y, *, sample_weight, offset, fit_intercept, standardize, p
     off = _check_offset(offset, exposure, n)
     pf = check_penalty_factor(penalty_factor, p)
     lo, hi = check_bounds(lower_bounds, upper_bounds, positive, p)
-    std = weighted_std(X, sw)
-    # a constant column is the intercept's job (or carries nothing): fix its weight at 0
-    absmax = (np.asarray(abs(X).max(axis=0).todense()).ravel() if sp.issparse(X)
-              else np.abs(X).max(axis=0, initial=0.0))
-    const = std <= 1e-12 * np.maximum(1.0, absmax)
-    fixed = const & (fit_intercept or standardize)
-    lo, hi = lo.copy(), hi.copy()
-    lo[fixed] = 0.0
-    hi[fixed] = 0.0
-    scale = std if standardize else np.ones(p)
     if sp.issparse(X):
         Xs = sp.csc_matrix(X)
         Xs.sort_indices()
     else:
         Xs = np.asfortranarray(X)
+    # one pass over X: weighted means and second moments (the weighted standard deviation
+    # of sparsefit._problem.weighted_std), largest magnitudes and column norms
+    stats = np.empty((4, p))
+    (gk.column_stats_sparse if sp.issparse(Xs) else gk.column_stats_dense)(
+        design_tuple(Xs), np.ones(n) if sw is None else sw, stats)
+    std = np.sqrt(np.maximum(stats[1] / n - (stats[0] / n) ** 2, 0.0))
+    # a constant column is the intercept's job (or carries nothing): fix its weight at 0
+    const = std <= 1e-12 * np.maximum(1.0, stats[2])
+    fixed = const & (fit_intercept or standardize)
+    lo, hi = lo.copy(), hi.copy()
+    lo[fixed] = 0.0
+    hi[fixed] = 0.0
+    scale = std if standardize else np.ones(p)
     datafit = _make_datafit(family, y, sw, n_classes, epsilon)
-    return _Setup(datafit, Xs, scale, lo, hi, pf, sw, off)
+    return _Setup(datafit, Xs, scale, lo, hi, pf, sw, off, np.sqrt(stats[3]))
 
 
 def _grouped_bounds(st, positive):
@@ -170,7 +175,8 @@ def _alpha_max_from_setup(st, fit_intercept, l1_ratio, grouped):
     null_pen = WeightedElasticNet(np.zeros(p), np.zeros(p), np.where(penalized, 0.0, st.lower),
                                   np.where(penalized, 0.0, st.upper))
     res = solve_prox_newton(st.datafit, null_pen, st.X, offset=st.offset,
-                            fit_intercept=fit_intercept, tol=1e-10, max_iter=200, warn=False)
+                            fit_intercept=fit_intercept, tol=1e-10, max_iter=200, warn=False,
+                            col_norms=st.col_norms)
     eta = np.asarray(st.X @ res.coef, dtype=np.float64) + res.intercept
     if st.offset is not None:
         eta = eta + st.offset[:, None]
@@ -302,7 +308,7 @@ class _SparseGLMBase(BaseEstimator):
                 w0, b0 = self._coef_pk, self._intercept_k
         res = solve_prox_newton(st.datafit, penalty, st.X, offset=st.offset,
                                 fit_intercept=self.fit_intercept, grouped=grouped, w0=w0, b0=b0,
-                                tol=tol, max_iter=max_iter)
+                                tol=tol, max_iter=max_iter, col_norms=st.col_norms)
         if not (np.all(np.isfinite(res.coef)) and np.all(np.isfinite(res.intercept))):
             raise FloatingPointError(  # never hand back NaN coefficients
                 "the solver produced non-finite coefficients; increase alpha or check X "
@@ -495,7 +501,8 @@ class SparseLogisticRegression(_ClassifierBase):
         return self
 
     def _warn_separable(self, st, yenc, W, b):
-        eta = np.asarray(st.X @ W, dtype=np.float64) + b
+        used = np.flatnonzero(np.any(W != 0, axis=1))  # only the support's columns are read
+        eta = np.asarray(st.X[:, used] @ W[used], dtype=np.float64) + b
         if st.offset is not None:
             eta = eta + st.offset[:, None]
         if W.shape[1] == 1:

@@ -344,7 +344,7 @@ def _kkt_scale(prob, b_null):
 
 def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, grouped=False,
                       w0=None, b0=None, tol=1e-4, max_iter=1000, p0=10, max_epochs=1000,
-                      warn=True, cache=None, engine="auto"):
+                      warn=True, cache=None, engine="auto", col_norms=None):
     """Minimise ``datafit + penalty`` by working-set proximal Newton.
 
     Parameters
@@ -369,6 +369,8 @@ def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, g
         ``"auto"``: the compiled solver of :mod:`sparsefit._kernels.glm_newton` for
         single-output datafits (:func:`uses_compiled`), this module's Python loop
         otherwise; ``"python"`` forces the Python loop (the reference implementation).
+    col_norms : ndarray of shape (n_features,), optional
+        ``||x_j||_2`` when the caller has them (the compiled solver needs them).
 
     Returns
     -------
@@ -377,7 +379,8 @@ def solve_prox_newton(datafit, penalty, X, *, offset=None, fit_intercept=True, g
     if engine == "auto" and uses_compiled(datafit, grouped):
         r = solve_grid_compiled(datafit, X, penalty.a, penalty.b, penalty.lower, penalty.upper,
                                 [1.0], offset=offset, fit_intercept=fit_intercept, w0=w0, b0=b0,
-                                tol=tol, max_iter=max_iter, max_epochs=max_epochs, p0=p0)
+                                tol=tol, max_iter=max_iter, max_epochs=max_epochs, p0=p0,
+                                col_norms=col_norms)
         res = GLMResult(coef=r.coefs.copy(), intercept=r.intercepts.copy(),
                         primal=float(r.primals[0]), gap=float(r.gaps[0]), kkt=float(r.kkts[0]),
                         stop_crit=float(r.stop_crits[0]), criterion=r.criterion,
