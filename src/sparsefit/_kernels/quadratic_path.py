@@ -60,6 +60,10 @@ STOP_NONE, STOP_FDEV, STOP_DEVMAX = 0, 1, 2
 # default fraction of the features whose dot products make a certificate a full refresh
 # (see _certificate)
 REFRESH = 0.5
+# first inner target at a warm-started alpha, as a fraction of the tolerance: the working
+# set's gap is the full gap when the working set is right; 0.9 rather than 0.3 saved 10-15%
+# of 100-alpha paths (Reuters, Toeplitz, leukemia, riboflavin)
+WARM_RATIO = 0.9
 GRAM_EPOCHS = 20  # epochs an inner solve is assumed to take, in the Gram-or-plain choice
 
 
@@ -582,7 +586,10 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
         # a warm start from the previous alpha (its correlations known) usually has the
         # right working set: solve it to the tolerance at once; from a cold start, the
         # working set grows over rounds, so each is solved only as far as it can help
-        target = inner_ratio * (min(value, tol_abs) if round_ == 0 and any_known else value)
+        if round_ == 0 and any_known:
+            target = WARM_RATIO * min(value, tol_abs)
+        else:
+            target = inner_ratio * value
         round_ += 1
         tol_in = min(target, 0.5 * tol_in) if value >= last_value else target
         last_value = value
