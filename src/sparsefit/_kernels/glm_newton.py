@@ -26,7 +26,8 @@ one of :mod:`sparsefit.solvers.prox_newton` (which documents it); what is partic
   and the slope together and the certificate reuses them (``eta`` is updated by the steps,
   recomputed from ``(w, b)`` only when those are set from outside), after an exact 1-D
   Newton on the intercept in the gap mode (so ``sum_i s_i l'_i = 0`` up to rounding); a
-  warm start that violates KKT skips the dual (a Newton step follows anyway);
+  warm start whose known correlations violate KKT skips the rest of the certificate (a
+  Newton step follows anyway);
 * **working sets** are the support plus the largest violators (at most twice the support);
   the model of each Newton step is solved by coordinate descent on the columns or, when
   cheaper, through the working set's Gram matrix (:mod:`sparsefit._kernels.glm_cd`).
@@ -216,17 +217,37 @@ def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
 
 
 @njit(cache=True)
-def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy_gap, sv, st, ist,
-             viol):
+def _known_kkt(w, pen, corr, kl, nk, viol):
+    """``(largest violation, dual rescaling c)`` over the known features ``kl[:nk]``;
+    fills their ``viol``."""
+    a, bq, lo, hi = pen
+    kkt = 0.0
+    c = 1.0
+    for t in range(nk):
+        j = kl[t]
+        v = kkt_coord(w[j], corr[j], a[j], bq[j], lo[j], hi[j])
+        c = min(c, scale_limit(corr[j], a[j], bq[j], lo[j], hi[j]))
+        viol[j] = v
+        if v > kkt:
+            kkt = v
+    return kkt, c
+
+
+@njit(cache=True)
+def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy, lazy_tol, sv, st,
+             ist, viol):
     """Bring ``(eta, g, h)`` to ``(w, b)``, then the certificate there.
 
     ``sv`` = (eta, g, h, corr, et, gt, ht, fst) with ``fst[0]`` the mean loss at ``eta``.
-    Returns ``(b, primal, gap, kkt, loss)`` (``b`` re-optimised in the gap mode; ``gap``
-    NaN in the KKT mode, and also with ``lazy_gap`` when some feature violates its
-    optimality condition, so that the solve goes on without paying for the dual) and fills
-    ``viol`` with the per-feature KKT violations (0 for features proven optimal without a
-    product; entries of other features are left stale: read them through the known list
-    ``st[4]``).
+    Returns ``(b, primal, gap, kkt, loss, complete)`` (``b`` re-optimised in the gap mode;
+    ``gap`` NaN in the KKT mode) and fills ``viol`` with the per-feature KKT violations (0
+    for features proven optimal without a product; entries of other features are left
+    stale: read them through the known list ``st[4]``).
+
+    ``lazy`` (a warm start): the features whose correlation is already known are checked
+    first; if one violates its condition by more than ``lazy_tol`` the solve cannot stop
+    here, so the rest (bounds, products, the dual) is skipped and ``complete`` is False
+    (``gap`` NaN, ``kkt`` over the known features only).
     """
     fam, y, aux, prm, hfloor, sw, off = df
     a, bq, lo, hi = pen
@@ -244,24 +265,20 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy_gap, s
         _moved(ist)
         ist[_STATE] = READY
     ist[N_CERTS] += 1
-    _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n)
     kl = st[4]
-    nk = ist[_N_KNOWN]
     pval = 0.0
     for j in range(p):
         if w[j] != 0.0:
             pval += penalty_coord(w[j], a[j], bq[j])
-    kkt = 0.0
-    c = 1.0
-    for t in range(nk):  # the other features are proven to satisfy their condition
-        j = kl[t]
-        v = kkt_coord(w[j], corr[j], a[j], bq[j], lo[j], hi[j])
-        c = min(c, scale_limit(corr[j], a[j], bq[j], lo[j], hi[j]))
-        viol[j] = v
-        if v > kkt:
-            kkt = v
+    if lazy:
+        kkt, c = _known_kkt(w, pen, corr, kl, ist[_N_KNOWN], viol)
+        if kkt > lazy_tol:
+            return b, fst[0] + pval, np.nan, kkt, fst[0], False
+    _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n)
+    nk = ist[_N_KNOWN]
+    kkt, c = _known_kkt(w, pen, corr, kl, nk, viol)  # the others satisfy their condition
     gap = np.nan
-    if use_gap and not (lazy_gap and kkt > 0.0):
+    if use_gap:
         conj = 0.0
         if ist[_SPECIAL]:  # else every term is 0: |c corr_j| <= a_j, no L2 term, no bound
             for t in range(nk):
@@ -270,7 +287,7 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy_gap, s
         gap = fst[0] + pval - (dual_value(fam, y, aux, prm, sw, g, off, c) - conj)
     if fit_intercept:
         kkt = max(kkt, abs(_sum(g)) * inv_n)
-    return b, fst[0] + pval, gap, kkt, fst[0]
+    return b, fst[0] + pval, gap, kkt, fst[0], True
 
 
 @njit(cache=True)
@@ -395,8 +412,9 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
     """Working-set proximal Newton at one alpha, from ``(w, b)`` and the state in ``sv``.
 
     ``w`` is updated in place.  ``warm``: the start is the previous alpha's solution, so
-    the first certificate skips the duality gap when a feature violates its optimality
-    condition (the gap is then never small enough: saves a pass of conjugates).  Returns
+    the first certificate is lazy (see :func:`_certify`): when a feature whose correlation
+    is known violates its condition, a Newton step follows without bounds, products or the
+    dual.  Returns
     ``(b, primal, gap, kkt, stop_crit, n_iter, converged, stalled, loss)``.
     ``sel`` = (viol, cand, score, ws) is workspace.
     """
@@ -410,11 +428,12 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
     stalled = False
     lazy = warm and max_iter > 0
     while True:
-        b, primal, gap, kkt, loss = _certify(D, nrm, df, w, b, pen, movable, fit_intercept,
-                                             use_gap, lazy, sv, st, ist, viol)
+        b, primal, gap, kkt, loss, complete = _certify(
+            D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy,
+            0.0 if use_gap else tol_abs, sv, st, ist, viol)
         lazy = False
         crit = gap if use_gap else kkt
-        converged = crit <= tol_abs
+        converged = complete and crit <= tol_abs
         if converged or n_iter >= max_iter or stalled:
             break
         if n_movable == 0 and not fit_intercept:
