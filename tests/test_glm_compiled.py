@@ -97,22 +97,24 @@ def _independent_gap(X, y, sw, coef, b, a, offset=None):
     return primal - dual
 
 
-@pytest.mark.parametrize("sparse", [False, True])
-def test_path_certificates_are_those_of_a_full_pass(sparse):
-    """Along a 60-alpha path most certificates skip products with columns; each reported
-    gap and KKT violation still equals the one computed from the full ``X^T g``."""
-    X, y, sw, off, rng = make_problem("binomial", n=80, p=300, seed=7, sparse=sparse)
-    res = gp.glm_path(X, y, "binomial", sample_weight=sw, offset=off, n_alphas=60,
-                      standardize=False, early_stop=False, tol=1e-6)
+@pytest.mark.parametrize("seed, sparse", [(1, False), (3, True), (5, True)])
+def test_path_certificates_are_those_of_a_full_pass(seed, sparse):
+    """Along a 100-alpha path most certificates skip products with columns; each reported
+    gap and KKT violation still equals the one computed from the full ``X^T g``.  (These
+    problems are ones where a bound that ignored how far the gradient moved since the
+    correlations were computed gives violations off by 1e-6 to 5e-4.)"""
+    X, y, sw, off, rng = make_problem("binomial", n=80, p=300, seed=seed, sparse=sparse)
+    res = gp.glm_path(X, y, "binomial", sample_weight=sw, offset=off, n_alphas=100,
+                      standardize=False, early_stop=False, tol=1e-4)
     assert np.all(res.converged)
-    for k in range(0, res.n_alphas, 3):
+    for k in range(res.n_alphas):
         coef = res.coef_index(k)
         a = np.full(X.shape[1], res.alphas[k])
         gap = _independent_gap(X, y, sw, coef, res.intercept_index(k), a, off)
         assert res.dual_gaps[k] == pytest.approx(gap, rel=1e-6, abs=1e-14)
         kkt = glm_kkt(X, y, coef, res.intercept_index(k), res.alphas[k], "binomial", sw=sw,
                       offset=off)
-        assert res.kkt_violations[k] == pytest.approx(kkt, rel=1e-6, abs=1e-14)
+        assert res.kkt_violations[k] == pytest.approx(kkt, rel=1e-9, abs=1e-12)
 
 
 @pytest.mark.parametrize("family", ["binomial", "poisson", "gaussian"])

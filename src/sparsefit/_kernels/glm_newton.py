@@ -70,7 +70,8 @@ _LAST_EPOCHS = 9  # epochs of the previous Newton step: the cost model's guess f
 _N_KNOWN = 10  # features whose correlation is known at the current stamp (listed in kl)
 _WORK_FULL = 11  # entries of X in the movable columns (a full pass)
 _SPECIAL = 12  # some movable feature has an L2 term or a finite bound (conjugate may be != 0)
-N_STATE = 13
+_VER_LAST = 13  # stamp of the previous refresh, whose gradient is kept as a second reference
+N_STATE = 14
 
 
 @njit(cache=True)
@@ -159,23 +160,22 @@ def full_correlation(D, g, inv_n, cols, corr):
 def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
     """Make ``corr[j] = -x_j^T g / n`` exact for every movable feature that may violate KKT.
 
-    ``st`` = (gref, cref, stamp, need, kl): the reference gradient and its correlations,
-    the per-feature stamp, workspace, and the list of features known at the current stamp
-    (``ist[_N_KNOWN]`` of them), which this extends.  Does a full pass (and resets the
-    reference) when the bounds leave too many entries of ``X`` to read.
+    ``st`` = (gref, cref, stamp, need, kl, glast): the reference gradient and its
+    correlations, the per-feature stamp, workspace, the list of features known at the
+    current stamp (``ist[_N_KNOWN]`` of them), which this extends, and the gradient of the
+    previous refresh (features known then, stamp ``ist[_VER_LAST]``, still hold their
+    correlation there: a second, usually closer, reference for their bound).  Does a full
+    pass (and resets the reference) when the bounds leave too many entries of ``X`` to read.
     """
-    gref, cref, stamp, need, kl = st
+    gref, cref, stamp, need, kl, glast = st
     ver = ist[_VER]
     p = w.shape[0]
-    n = g.shape[0]
     dist = 0.0
+    dist_last = np.inf
     if ist[_HAVE_REF]:
-        gn = 0.0
-        for i in range(n):
-            d = g[i] - gref[i]
-            dist += d * d
-            gn += g[i] * g[i] + gref[i] * gref[i]
-        dist = (np.sqrt(dist) + BOUND_SLACK * np.sqrt(gn)) * inv_n
+        dist = _distance(g, gref) * inv_n
+        dist_last = _distance(g, glast) * inv_n
+    ver_last = ist[_VER_LAST]
     n_need = 0
     work = 0
     for j in range(p):
@@ -183,12 +183,15 @@ def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
             continue
         if ist[_HAVE_REF] and w[j] == 0.0:
             bound = abs(cref[j]) * (1.0 + BOUND_SLACK) + nrm[j] * dist
+            if stamp[j] == ver_last:  # also known at the previous certificate's gradient
+                bound = min(bound, abs(corr[j]) * (1.0 + BOUND_SLACK) + nrm[j] * dist_last)
             if bound < a[j]:
                 continue  # provably inside [-a_j, a_j]: violation 0
         need[n_need] = j
         n_need += 1
         work += col_size(D, j)
     if n_need == 0:
+        _remember(g, glast, ist)
         return
     nk = ist[_N_KNOWN]
     if not ist[_HAVE_REF] or work > FULL_PASS_FRACTION * ist[_WORK_FULL]:
@@ -206,6 +209,7 @@ def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
         ist[_HAVE_REF] = 1
         ist[N_FULL] += 1
         ist[_N_KNOWN] = nk
+        _remember(g, glast, ist)
         return
     full_correlation(D, g, inv_n, need[:n_need], corr)
     ist[N_COLS] += work
@@ -214,6 +218,26 @@ def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
         stamp[j] = ver
         kl[nk + t] = j
     ist[_N_KNOWN] = nk + n_need
+    _remember(g, glast, ist)
+
+
+@njit(cache=True)
+def _remember(g, glast, ist):
+    """The correlations known now (stamp ``ver``) become the second reference."""
+    glast[:] = g
+    ist[_VER_LAST] = ist[_VER]
+
+
+@njit(cache=True)
+def _distance(u, v):
+    """``||u - v||_2`` plus the rounding slack of products with either (see BOUND_SLACK)."""
+    d = 0.0
+    s = 0.0
+    for i in range(u.shape[0]):
+        e = u[i] - v[i]
+        d += e * e
+        s += u[i] * u[i] + v[i] * v[i]
+    return np.sqrt(d) + BOUND_SLACK * np.sqrt(s)
 
 
 @njit(cache=True)
@@ -571,7 +595,8 @@ def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_star
     sv = (np.empty(n), np.empty(n), np.empty(n), np.zeros(p), np.empty(n), np.empty(n),
           np.empty(n), np.zeros(1))
     st = (np.empty(n), np.zeros(p), np.full(p, -1, dtype=np.int64), np.empty(p, np.int64),
-          np.empty(p, np.int64))
+          np.empty(p, np.int64), np.empty(n))
+    ist[_VER_LAST] = -2  # no previous refresh
     buf = (np.zeros(p), np.empty(n), np.empty(n), np.empty(p), np.empty(p),
            np.empty(n, np.int64), np.empty(p), np.empty(p))
     ist[_LAST_EPOCHS] = 10
