@@ -34,6 +34,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_X_y
 
 from ._problem import prepare_quadratic
+from ._threads import single_threaded_blas
 from ._validation import (
     check_bounds,
     check_finite_X,
@@ -605,7 +606,8 @@ def path(X, y, *, l1_ratio=1.0, alphas=None, n_alphas=100, eps=None, sample_weig
         n_alphas, eps = _check_grid_params(n_alphas, eps, X.shape)
     pp = _make_problem(X, y, sample_weight, l1_ratio, fit_intercept, standardize,
                        penalty_factor, lower_bounds, upper_bounds, positive, tol, max_iter)
-    if not user:
-        alphas = _geometric_grid(_alpha_max(pp), n_alphas, eps)
-    return _path_from_problem(pp, alphas, bool(early_stop) and not user, alphas.shape[0],
-                              feature_names, coef_storage)
+    with single_threaded_blas():  # see sparsefit._threads
+        if not user:
+            alphas = _geometric_grid(_alpha_max(pp), n_alphas, eps)
+        return _path_from_problem(pp, alphas, bool(early_stop) and not user, alphas.shape[0],
+                                  feature_names, coef_storage)

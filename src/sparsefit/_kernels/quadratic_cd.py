@@ -170,8 +170,16 @@ def anderson_weights(hist):
     linear system is singular, in which case no extrapolation is attempted.
     """
     K = hist.shape[0] - 1
-    U = hist[1:] - hist[:-1]
-    C = U @ U.T
+    m = hist.shape[1]
+    # C = U U^T with U the successive differences, by loops (no BLAS: see below)
+    C = np.zeros((K, K))
+    for k in range(K):
+        for t in range(k, K):
+            s = 0.0
+            for i in range(m):
+                s += (hist[k + 1, i] - hist[k, i]) * (hist[t + 1, i] - hist[t, i])
+            C[k, t] = s
+            C[t, k] = s
     scale = 0.0
     for k in range(K):
         scale = max(scale, C[k, k])
@@ -179,7 +187,32 @@ def anderson_weights(hist):
         return np.empty(0)
     for k in range(K):
         C[k, k] += 1e-12 * scale  # mild Tikhonov term: keeps the solve well posed
-    z = np.linalg.solve(C, np.ones(K))
+    # C z = 1 by Cholesky, in loops: even a 5 x 5 LAPACK call wakes OpenBLAS's worker
+    # threads, whose spinning took the CPU from this thread (10-fold CV 10x slower)
+    L = np.zeros((K, K))
+    for k in range(K):
+        d = C[k, k]
+        for t in range(k):
+            d -= L[k, t] * L[k, t]
+        if not d > 0.0:
+            return np.empty(0)
+        L[k, k] = np.sqrt(d)
+        for i in range(k + 1, K):
+            e = C[i, k]
+            for t in range(k):
+                e -= L[i, t] * L[k, t]
+            L[i, k] = e / L[k, k]
+    z = np.ones(K)
+    for k in range(K):  # forward: L u = 1
+        e = z[k]
+        for t in range(k):
+            e -= L[k, t] * z[t]
+        z[k] = e / L[k, k]
+    for k in range(K - 1, -1, -1):  # backward: L^T z = u
+        e = z[k]
+        for t in range(k + 1, K):
+            e -= L[t, k] * z[t]
+        z[k] = e / L[k, k]
     sz = z.sum()
     if not np.isfinite(sz) or sz == 0.0:
         return np.empty(0)

@@ -432,7 +432,12 @@ def _gram_cd(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epo
         w_ws[k] = w[ws[k]]
         for t in range(m):
             Gw[k, t] = G[sk, slot_of[ws[t]]]
-    q = Gw @ w_ws - xw
+    q = np.empty(m)  # G w - X^T y by loops (no BLAS threads on small matrices)
+    for k in range(m):
+        acc = -xw[k]
+        for t in range(m):
+            acc += Gw[k, t] * w_ws[t]
+        q[k] = acc
     done, _ = gram_inner_solve(Gw, xw, yty, w_ws, q, lips[ws], a[ws], b[ws], lo[ws], hi[ws],
                                inv_n, tol, max_epochs, n_acc, use_gap)
     for k in range(m):

@@ -1,11 +1,14 @@
 """Lasso and ElasticNet: quadratic datafit + weighted, bounded elastic-net penalty."""
 
+from contextlib import nullcontext
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._problem import prepare_quadratic, validate_Xy
+from .._threads import single_threaded_blas
 from .._validation import (
     check_bounds,
     check_finite_X,
@@ -53,14 +56,18 @@ class _QuadraticRegressor(RegressorMixin, BaseEstimator):
         n_features = X.shape[1]
         pf = check_penalty_factor(self.penalty_factor, n_features)
         lo, hi = check_bounds(self.lower_bounds, self.upper_bounds, self.positive, n_features)
-        prob = prepare_quadratic(X, y, sample_weight, self.fit_intercept, self.standardize)
-        penalty = WeightedElasticNet.from_params(alpha, l1_ratio, pf, prob.scale, lo, hi)
-        w0 = None
-        if self.warm_start and getattr(self, "coef_", None) is not None:
-            if np.shape(self.coef_) == (n_features,):
-                w0 = self.coef_
-        res = SOLVERS[solver](prob.datafit, penalty, prob.design, w0=w0, tol=tol,
-                              max_iter=max_iter)
+        # coordinate descent is one compiled thread: keep BLAS from spinning beside it (see
+        # sparsefit._threads; Toeplitz 500 x 5000 fit 82 -> 50 ms); the gradient solvers
+        # live on matrix products and keep BLAS's threads
+        with single_threaded_blas() if solver == "cd" else nullcontext():
+            prob = prepare_quadratic(X, y, sample_weight, self.fit_intercept, self.standardize)
+            penalty = WeightedElasticNet.from_params(alpha, l1_ratio, pf, prob.scale, lo, hi)
+            w0 = None
+            if self.warm_start and getattr(self, "coef_", None) is not None:
+                if np.shape(self.coef_) == (n_features,):
+                    w0 = self.coef_
+            res = SOLVERS[solver](prob.datafit, penalty, prob.design, w0=w0, tol=tol,
+                                  max_iter=max_iter)
         self.coef_ = np.asarray(res.coef, dtype=prob.dtype)
         self.intercept_ = prob.intercept(self.coef_.astype(np.float64))
         self.n_iter_ = res.n_iter

@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 
 from .._problem import validate_Xy
+from .._threads import single_threaded_blas
 from .._validation import check_int_param, check_option, check_scalar_param
 from ..model_selection._cv import SCORINGS, cross_validate_paths
 from ..path import check_alphas
@@ -22,6 +23,8 @@ class _PathCV(_QuadraticRegressor):
     def fit(self, X, y, sample_weight=None, groups=None):
         """Cross-validate the path, select alpha (and l1_ratio), keep the full-data fit.
 
+        BLAS runs single-threaded during the fit (see :mod:`sparsefit._threads`).
+
         Parameters
         ----------
         X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
@@ -35,6 +38,10 @@ class _PathCV(_QuadraticRegressor):
         -------
         self
         """
+        with single_threaded_blas():
+            return self._fit(X, y, sample_weight, groups)
+
+    def _fit(self, X, y, sample_weight, groups):
         check_option(self.selection, "selection", _SELECTIONS)
         check_option(self.scoring, "scoring", SCORINGS)
         alphas, n_alphas = self.alphas, self.n_alphas
