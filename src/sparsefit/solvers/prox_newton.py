@@ -18,6 +18,13 @@ conjugate and the problem a feasible dual point (single output, every feature pe
 or fixed); otherwise the KKT violation ``<= tol * ||X^T g_null||_inf / n``, with
 ``g_null`` the gradient at the intercept-only model.  The intercept is optimised exactly
 (1-D Newton) before each gap computation, so the dual point satisfies ``sum theta = 0``.
+
+Engines: single-output datafits with a kernel spec (logistic, Poisson, Gamma, Huber,
+squared hinge) run the whole solve, or a whole path, in one compiled call
+(:func:`solve_grid_compiled`, :mod:`sparsefit._kernels.glm_newton`: same algorithm, with
+certificates that skip provably inactive columns); the multinomial runs the Python loop
+below, which ``engine="python"`` also selects for single-output data (the reference the
+compiled solver is tested against).
 """
 
 import warnings
