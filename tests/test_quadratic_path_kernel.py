@@ -96,3 +96,21 @@ def test_bounds_skip_dot_products_but_not_violators():
         f = enet_objective(X, y, w, pp.prob.intercept(w), alpha)
         f_full = enet_objective(X, y, wf, pp.prob.intercept(wf), alpha)
         assert abs(f - f_full) <= abs(gaps[k]) + abs(gaps_full[k]) + 1e-12 * f
+
+
+def test_float32_early_stop_refinement_stays_within_precision():
+    """Refining the early-stop solutions to 1e-9 of the null objective is below float32's
+    round-off: it must neither burn the epoch budget nor flag the solutions unconverged."""
+    import warnings
+
+    from sparsefit import path
+
+    X, y = make_regression(n=200, p=10, k=5, seed=4)
+    X32, y32 = X.astype(np.float32), y.astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = path(X32, y32, n_alphas=40)
+    assert res.coefs.dtype == np.float32
+    assert res.converged.all() and res.n_iter.max() < 1000
+    ref = path(X, y, n_alphas=40)
+    assert res.stop_reason is not None and res.n_alphas == ref.n_alphas

@@ -109,7 +109,10 @@ class QuadraticCD:
                    kkts=np.empty(m), primals=np.empty(m), n_iter=np.zeros(m, dtype=np.int64),
                    converged=np.zeros(m, dtype=bool), devs=np.empty(m))
         tol_abs = tol * self.scale
-        refine_abs = tol_abs if refine_tol is None else refine_tol * self.scale
+        # refining below what the dtype can certify only burns the epoch budget (float32:
+        # a gap of 1e-9 of the null objective is under its round-off)
+        floor = 50 * float(np.finfo(design.dtype).eps)
+        refine_abs = tol_abs if refine_tol is None else max(refine_tol, floor) * self.scale
         p0, ws_growth, inner_ratio, n_acc, screening, max_gram, refresh = self.options
         n_done, stop = design.path_kernel(
             design.kernel_data, self.y, design.v.astype(design.dtype), alphas, self.a1,
