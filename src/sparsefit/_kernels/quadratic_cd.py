@@ -1,6 +1,8 @@
-"""Coordinate descent for the (sample-weighted, centred) quadratic datafit.
+"""Coordinate-descent building blocks for the (sample-weighted, centred) quadratic datafit.
 
-The design is passed as a tuple so one inner solver serves dense and sparse data:
+Column operations, epochs, working-set gaps and Anderson weights, inlined into the path
+solver of :mod:`.quadratic_path`.  The design is passed as a tuple so one source serves
+dense and sparse data:
 
 * dense: ``(X,)`` with ``X`` Fortran-ordered, already centred and row-weighted;
 * sparse: ``(data, indices, indptr, mu, nmu, v)`` for a CSC matrix ``X`` whose centred

@@ -69,30 +69,6 @@ class Design:
             return sub - np.outer(self.v, self.mu[mask])
         return self.dense[:, mask]
 
-    def gram(self, ws, y):
-        """``(G, X_ws^T y, X_ws)`` for the centred columns ``ws`` (``G`` C-ordered float64).
-
-        ``X_ws`` is the uncentred column block, to rebuild the residual afterwards with
-        :meth:`ws_residual`.
-        """
-        if self.is_sparse:
-            Xs = self.csc[:, ws]
-            mu = self.mu[ws].astype(np.float64)
-            G = (Xs.T @ Xs).toarray() - self.n_samples * np.outer(mu, mu)
-            Xty = Xs.T @ y - mu * float(self.v @ y)
-        else:
-            Xs = self.dense[:, ws]
-            G = Xs.T @ Xs
-            Xty = Xs.T @ y
-        return (np.ascontiguousarray(G, dtype=np.float64), np.asarray(Xty, dtype=np.float64),
-                Xs)
-
-    def ws_residual(self, y, Xs, ws, w_ws):
-        """``y - X_c[:, ws] @ w_ws`` (``w`` is zero outside ``ws``)."""
-        if self.is_sparse:
-            return y - Xs @ w_ws + self.v * float(self.mu[ws] @ w_ws)
-        return y - Xs @ w_ws
-
     @property
     def path_kernel(self):
         """The whole-grid coordinate-descent kernel compiled for this layout."""
