@@ -20,20 +20,16 @@ for _var in THREAD_VARS:
 import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
-from importlib import metadata  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-import scipy.io  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _cv_harness import run_r_cv, versions  # noqa: E402
 from _problems import DATASETS  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -107,26 +103,7 @@ def run_sklearn(X, y, alphas, folds):
 
 
 def run_glmnet(X, y, alphas, folds):
-    if shutil.which("Rscript") is None:
-        raise RuntimeError("Rscript not found")
-    n, p = X.shape
-    with tempfile.TemporaryDirectory(prefix="bench_cv_") as tmp:
-        d = Path(tmp)
-        if sp.issparse(X):
-            scipy.io.mmwrite(d / "X.mtx", sp.coo_matrix(X), precision=17)
-        else:
-            np.ascontiguousarray(X.T, dtype="<f8").tofile(d / "X.bin")
-        np.asarray(y, "<f8").tofile(d / "y.bin")
-        np.asarray(alphas, "<f8").tofile(d / "lambda.bin")
-        np.asarray(folds + 1, "<f8").tofile(d / "foldid.bin")
-        (d / "params.txt").write_text(
-            f"n {n}\np {p}\nsparse {int(sp.issparse(X))}\nnlam {len(alphas)}\n")
-        (d / "run.R").write_text(R_CODE)
-        proc = subprocess.run(["Rscript", str(d / "run.R"), str(d)], capture_output=True,
-                              text=True, timeout=3600)
-        if proc.returncode != 0:
-            raise RuntimeError(proc.stderr.strip().splitlines()[-1])
-        out = np.loadtxt(d / "out.txt")
+    out = run_r_cv(X, y, alphas, folds, R_CODE, prefix="bench_cv_")
     return dict(time=float(out[0]), alpha=float(out[1]), alpha_1se=float(out[2]),
                 coef=out[4:], intercept=float(out[3]))
 
@@ -180,23 +157,6 @@ def table(results):
         out.append(f"- {tool}: time / sparsefit time, median over problems = "
                    f"{np.median(ratios):.2f} (each: {', '.join(f'{x:.2f}' for x in ratios)})")
     return "\n".join(out)
-
-
-def versions():
-    out = {"python": platform.python_version()}
-    for dist in ("numpy", "scipy", "numba", "scikit-learn", "sparsefit"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = "not installed"
-    try:
-        r = subprocess.run(["Rscript", "-e", 'cat(R.version$version.string, "/ glmnet", '
-                            'as.character(packageVersion("glmnet")))'],
-                           capture_output=True, text=True, timeout=60)
-        out["R"] = r.stdout.strip() or "failed"
-    except (OSError, subprocess.TimeoutExpired):
-        out["R"] = "not installed"
-    return out
 
 
 def main(argv=None):
