@@ -63,15 +63,7 @@ class _PathCV(_QuadraticRegressor):
             upper_bounds=self.upper_bounds, positive=self.positive, tol=self.tol,
             max_iter=self.max_iter, early_stop=self.early_stop, n_jobs=self.n_jobs,
         )
-        best = int(np.argmin([r.best_loss for r in results]))  # first l1_ratio among ties
-        cvr = results[best]
-        self.cv_path_ = cvr
-        self.path_ = cvr.path
-        self.l1_ratio_ = cvr.l1_ratio
-        self.alpha_min_ = cvr.alpha_min
-        self.alpha_1se_ = cvr.alpha_1se
-        k = cvr.index_min if self.selection == "min" else cvr.index_1se
-        self.alpha_ = float(cvr.alphas[k])
+        cvr, k = select_cv_result(self, results)
         # the refit on all the data at alpha_ is the full-data path's solution there,
         # solved to tol (warm-started from the previous grid point)
         self.coef_ = cvr.path.coef_index(k).astype(cvr.path.coefs.dtype)
@@ -86,6 +78,24 @@ class _PathCV(_QuadraticRegressor):
         alphas, mse, self.cv_results_ = cv_attributes(results)
         self.alphas_ = alphas
         self.mse_path_ = mse
+
+
+def select_cv_result(est, results):
+    """Pick the ``l1_ratio`` with the lowest CV loss and ``alpha`` by ``est.selection``.
+
+    Sets the selection attributes shared by every ``...CV`` estimator and returns
+    ``(cv_result, index_of_alpha)``.
+    """
+    best = int(np.argmin([r.best_loss for r in results]))  # first l1_ratio among ties
+    cvr = results[best]
+    est.cv_path_ = cvr
+    est.path_ = cvr.path
+    est.l1_ratio_ = cvr.l1_ratio
+    est.alpha_min_ = cvr.alpha_min
+    est.alpha_1se_ = cvr.alpha_1se
+    k = cvr.index_min if est.selection == "min" else cvr.index_1se
+    est.alpha_ = float(cvr.alphas[k])
+    return cvr, k
 
 
 def _pad(a, width):

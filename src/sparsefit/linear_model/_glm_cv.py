@@ -13,7 +13,7 @@ import numpy as np
 from .._validation import check_int_param, check_option, check_scalar_param
 from ..model_selection._glm_cv import cross_validate_glm_paths
 from ..path import check_alphas
-from ._cv import cv_attributes
+from ._cv import cv_attributes, select_cv_result
 from ._glm import (
     CLASSIFICATION_FAMILIES,
     SparseGammaRegressor,
@@ -67,15 +67,7 @@ class _GLMCVMixin:
             epsilon=getattr(self, "epsilon", 1.35), tol=self.tol, max_iter=self.max_iter,
             early_stop=self.early_stop, n_jobs=self.n_jobs,
             encoded=(yenc, n_classes, classes))
-        best = int(np.argmin([r.best_loss for r in results]))  # first l1_ratio among ties
-        cvr = results[best]
-        self.cv_path_ = cvr
-        self.path_ = cvr.path
-        self.l1_ratio_ = cvr.l1_ratio
-        self.alpha_min_ = cvr.alpha_min
-        self.alpha_1se_ = cvr.alpha_1se
-        k = cvr.index_min if self.selection == "min" else cvr.index_1se
-        self.alpha_ = float(cvr.alphas[k])
+        cvr, k = select_cv_result(self, results)
         # the refit on all the data at alpha_ is the full-data path's solution there
         self.dual_gap_ = float(cvr.path.dual_gaps[k])
         self.kkt_violation_ = float(cvr.path.kkt_violations[k])
