@@ -13,10 +13,12 @@ import scipy.sparse as sp
 from conftest import column_scale, enet_objective, kkt_violation, make_regression
 from sparsefit.path import _alpha_max, _make_problem, _solve_grid
 
-# (max_gram, refresh): default; no Gram loop at all; a tiny cache that overflows and
-# restarts (and falls back to plain CD for working sets over 12); every certificate a
-# full pass; bounds whenever possible (never a refresh after the first pass)
-CONFIGS = [(3000, 0.5), (0, 0.5), (12, 0.5), (3000, 0.0), (3000, 1.0)]
+# (max_gram, refresh, newton): default; no Gram loop at all; a tiny cache that overflows
+# and restarts (and falls back to plain CD for working sets over 12); every certificate a
+# full pass, no face-Newton step; bounds whenever possible (never a refresh after the first
+# pass) with a face-Newton step after every settled epoch
+CONFIGS = [(3000, 0.5, 1.0), (0, 0.5, 1.0), (12, 0.5, 1.0), (3000, 0.0, 0.0),
+           (3000, 1.0, 1e12)]
 
 
 def _problem(kind):
@@ -55,9 +57,9 @@ def test_every_branch_certifies_every_alpha(kind, setting):
     # coordinate Lipschitz constants of the smooth part, ridge included
     L = (sw_n @ Xc**2) / n + alphas[0] * (1 - kw["l1_ratio"]) * pf * s**2
     objectives = []
-    for max_gram, refresh in CONFIGS:
+    for max_gram, refresh, newton in CONFIGS:
         coefs, gaps, _, _, conv, _, _ = _solve_grid(pp, alphas, False, max_gram=max_gram,
-                                                     refresh=refresh)
+                                                     refresh=refresh, newton=newton)
         assert conv.all() and coefs.shape == (p, alphas.size)
         objs = []
         for k, alpha in enumerate(alphas):

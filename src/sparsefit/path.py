@@ -492,15 +492,25 @@ _STOP_MESSAGES = {
 }
 
 
-def _solve_grid(pp, alphas, early_stop, **options):
-    """Warm-started solves along ``alphas`` (one compiled call); returns the raw arrays.
+def _grid_solver(pp, **options):
+    """The :class:`sparsefit.solvers.cd.QuadraticCD` of a path problem at ``alpha = 1``.
 
-    ``options`` go to :class:`sparsefit.solvers.cd.QuadraticCD` (speed knobs, for tests).
+    ``options`` are its speed knobs (tests set them to extremes).
     """
     prob = pp.prob
     pen1 = pp.penalty(1.0)
-    cd = QuadraticCD(prob.datafit, prob.design, pen1.a, pen1.b, pen1.lower, pen1.upper,
-                     **options)
+    return QuadraticCD(prob.datafit, prob.design, pen1.a, pen1.b, pen1.lower, pen1.upper,
+                       **options)
+
+
+def _solve_grid(pp, alphas, early_stop, cd=None, **options):
+    """Warm-started solves along ``alphas`` (one compiled call); returns the raw arrays.
+
+    ``cd``: the solver to run (from :func:`_grid_solver`, e.g. with a prefilled Gram cache);
+    by default a new one with ``options``.
+    """
+    if cd is None:
+        cd = _grid_solver(pp, **options)
     out = cd.run(alphas, pp.tol, pp.max_iter, refine_tol=min(REFINE_TOL, pp.tol),
                  early_stop=early_stop, min_alphas=MIN_ALPHAS_BEFORE_STOP, fdev=FDEV,
                  devmax=DEVMAX)
@@ -509,8 +519,8 @@ def _solve_grid(pp, alphas, early_stop, **options):
 
 
 def _path_from_problem(pp, alphas, early_stop, n_requested, feature_names=None,
-                       coef_storage="auto"):
-    coefs, gaps, kkts, iters, conv, devs, stop = _solve_grid(pp, alphas, early_stop)
+                       coef_storage="auto", cd=None):
+    coefs, gaps, kkts, iters, conv, devs, stop = _solve_grid(pp, alphas, early_stop, cd=cd)
     m = coefs.shape[1]
     alphas = alphas[:m].copy()
     prob = pp.prob

@@ -17,11 +17,9 @@ import numpy as np
 from numba import njit
 from numba.extending import overload
 
+from .flags import FAST
+from .linalg import cho_solve, cholesky
 from .prox import conj_coord, is_free, kkt_coord, penalty_coord, prox_coord, scale_limit
-
-# Re-association lets LLVM vectorise the column dot products (the inner loop's cost); the
-# other fast-math flags are left off because bounds may be infinite.
-FAST = {"reassoc", "contract"}
 
 
 def col_dot(D, j, r, state):
@@ -189,32 +187,11 @@ def anderson_weights(hist):
         return np.empty(0)
     for k in range(K):
         C[k, k] += 1e-12 * scale  # mild Tikhonov term: keeps the solve well posed
-    # C z = 1 by Cholesky, in loops: even a 5 x 5 LAPACK call wakes OpenBLAS's worker
-    # threads, whose spinning took the CPU from this thread (10-fold CV 10x slower)
-    L = np.zeros((K, K))
-    for k in range(K):
-        d = C[k, k]
-        for t in range(k):
-            d -= L[k, t] * L[k, t]
-        if not d > 0.0:
-            return np.empty(0)
-        L[k, k] = np.sqrt(d)
-        for i in range(k + 1, K):
-            e = C[i, k]
-            for t in range(k):
-                e -= L[i, t] * L[k, t]
-            L[i, k] = e / L[k, k]
+    # C z = 1 by Cholesky, in loops (see .linalg: no BLAS threads)
+    if not cholesky(C, K, 0.0):
+        return np.empty(0)
     z = np.ones(K)
-    for k in range(K):  # forward: L u = 1
-        e = z[k]
-        for t in range(k):
-            e -= L[k, t] * z[t]
-        z[k] = e / L[k, k]
-    for k in range(K - 1, -1, -1):  # backward: L^T z = u
-        e = z[k]
-        for t in range(k + 1, K):
-            e -= L[t, k] * z[t]
-        z[k] = e / L[k, k]
+    cho_solve(C, K, z)
     sz = z.sum()
     if not np.isfinite(sz) or sz == 0.0:
         return np.empty(0)

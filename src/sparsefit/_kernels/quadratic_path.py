@@ -29,9 +29,11 @@ sets, screening) cost more than the coordinate descent itself:
   ``max(p0, ws_growth * |support|)``; selection is linear time (quickselect);
 * **inner solver**: coordinate descent until the working set's own gap (or KKT violation)
   is ``inner_ratio`` times the outer one (the tolerance itself on an alpha's first round),
-  either through the working set's Gram matrix, whose entries are cached across rounds and
-  alphas (an update then costs ``|ws|`` instead of a column's non-zeros), or on the columns
-  with Anderson extrapolation, whichever an epoch is expected to cost less (``use_gram``);
+  either through the working set's Gram matrix, whose entries are cached across rounds,
+  alphas and calls (an update then costs ``|ws|`` instead of a column's non-zeros; the
+  cache belongs to the caller, who may prefill it), with a face-Newton step once the
+  support and signs settle (see :mod:`.gram_cd`), or on the columns with Anderson
+  extrapolation, whichever the cost model in :func:`_gram_cd` expects to be cheaper;
 * **early stop**: glmnet's deviance rules; the two solutions that decide a stop are first
   refined to ``refine_tol_abs``.
 
@@ -64,6 +66,13 @@ REFRESH = 0.5
 # set's gap is the full gap when the working set is right; 0.9 rather than 0.3 saved 10-15%
 # of 100-alpha paths (Reuters, Toeplitz, leukemia, riboflavin)
 WARM_RATIO = 0.9
+# default eagerness of the face-Newton step in the Gram solver (see gram_inner_solve)
+NEWTON = 1.0
+# cost model of the Gram-or-plain choice (see _gram_cd): a Gram epoch is assumed to move at
+# least this fraction of the working set; a sparse non-zero costs SPARSE_COST dense
+# multiply-adds (Reuters: 4 took a fold's path from 280 to 236 ms; 2 and 8 were slower)
+GRAM_MOVING = 0.5
+SPARSE_COST = 4.0
 GRAM_EPOCHS = 20  # epochs an inner solve is assumed to take, in the Gram-or-plain choice
 
 
@@ -84,7 +93,7 @@ def _plain_epoch_cost(D, ws):
         nnz = 0
         for k in range(ws.shape[0]):
             nnz += indptr[ws[k] + 1] - indptr[ws[k]]
-        return float(nnz)
+        return SPARSE_COST * nnz
     return sparse
 
 
@@ -350,7 +359,7 @@ def _inner_cd(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
 
 
 def _gram_cd(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs, n_acc,
-             use_gap, gc, z, zs, horizon):
+             use_gap, gc, z, zs, expected, newton):
     """The inner solve through the working set's Gram matrix ``X_ws^T X_ws``.
 
     ``gc = (slot_of, G, have, xty, n_slots)`` caches inner products across inner solves and
@@ -371,10 +380,12 @@ def _gram_cd(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epo
         if slot_of[ws[k]] < 0:
             new += 1
     restart = n_slots[0] + new > cap
-    # Cost model: a plain epoch costs ~1.5x the columns' non-zeros, a Gram epoch at most
-    # |ws|^2, and each missing inner product one column's non-zeros; over GRAM_EPOCHS
-    # epochs for each of the ``horizon`` alphas left, which is cheaper?  On paths the cache
-    # makes the fill nearly free; on a cold single fit it decides (Toeplitz 500 x 5000 at
+    # Cost model: a plain epoch costs ~1.5x the columns' non-zeros (SPARSE_COST each when
+    # sparse: a gather costs several vectorised multiply-adds), a Gram epoch |ws| per
+    # coordinate that moves (about the support), and each missing inner product one
+    # column's non-zeros; over the ``expected`` epochs that the cached products will serve
+    # (this solve's and the rest of the grid's), which is cheaper?  On paths the cache makes
+    # the fill nearly free; on a cold single fit it decides (Toeplitz 500 x 5000 at
     # alpha_max/100: 81 ms always through the Gram matrix, 46-51 ms with this rule).
     missing = m * (m - 1) // 2
     if not restart:
@@ -386,8 +397,12 @@ def _gram_cd(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epo
                 if sk < 0 or st < 0 or not have[sk, st]:
                     missing += 1
     plain = plain_epoch_cost(D, ws)
-    epochs = GRAM_EPOCHS * horizon  # cached products serve the rest of the grid too
-    if missing * plain / m + epochs * m * m > epochs * 1.5 * plain:
+    n_nz = 0
+    for k in range(m):
+        if w[ws[k]] != 0.0:
+            n_nz += 1
+    moving = max(n_nz, GRAM_MOVING * m)
+    if missing * plain / m + expected * m * moving > expected * 1.5 * plain:
         return -1
     if restart:
         for s in range(n_slots[0]):  # start the cache afresh
@@ -439,7 +454,7 @@ def _gram_cd(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epo
             acc += Gw[k, t] * w_ws[t]
         q[k] = acc
     done, _ = gram_inner_solve(Gw, xw, yty, w_ws, q, lips[ws], a[ws], b[ws], lo[ws], hi[ws],
-                               inv_n, tol, max_epochs, n_acc, use_gap)
+                               inv_n, tol, max_epochs, n_acc, use_gap, newton)
     for k in range(m):
         w[ws[k]] = w_ws[k]
     _reset_residual(D, y, w, r, state)
@@ -496,31 +511,32 @@ def _inner_cd_ov(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epoc
 
 
 def gram_cd(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs, n_acc,
-            use_gap, gc, z, zs, horizon):
+            use_gap, gc, z, zs, expected, newton):
     """See :func:`_gram_cd`; resolved at compile time."""
     raise NotImplementedError("only callable from numba-compiled code")
 
 
 @overload(gram_cd)
 def _gram_cd_ov(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs, n_acc,
-                use_gap, gc, z, zs, horizon):
+                use_gap, gc, z, zs, expected, newton):
     impl = _gram_cd_fast if len(D.types) == 1 else _gram_cd_plain
 
     def call(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs, n_acc,
-             use_gap, gc, z, zs, horizon):
+             use_gap, gc, z, zs, expected, newton):
         return impl(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
-                    n_acc, use_gap, gc, z, zs, horizon)
+                    n_acc, use_gap, gc, z, zs, expected, newton)
     return call
 
 
 @njit(cache=True, inline="always")
 def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable0, tol_abs,
-                 max_epochs, p0, ws_growth, inner_ratio, n_acc, use_gap, screening,
-                 refresh, horizon, w, r, state, corr, known, wk):
+                 max_epochs, opts, expected, w, r, state, corr, known, wk):
     """Solve at one alpha (penalty weights ``a, b``) from ``w``; see :func:`_solve_path`.
 
+    ``opts = (p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton)``.
     Returns ``(primal, gap, max_kkt_violation, ||resid||^2, epochs + passes, converged)``.
     """
+    p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton = opts
     (active, movable, resid, theta, corr_dual, viol, zstate, score, cand, mask, ws, hist,
      wsave, rsave, buf, buf_p, gc, gz, gzs, bnd) = wk
     ub = bnd[3]
@@ -600,7 +616,7 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
         last_value = value
         wsv = ws[:m]
         done = gram_cd(D, y, yty, w, r, state, wsv, lips, a, b, lo, hi, inv_n, tol_in,
-                           max_epochs - epochs, n_acc, use_gap, gc, gz, gzs, horizon)
+                           max_epochs - epochs, n_acc, use_gap, gc, gz, gzs, expected, newton)
         if done >= 0:
             epochs += done
         else:
@@ -611,8 +627,8 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
 
 def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, movable0,
                 tol_abs, refine_tol_abs, max_epochs, p0, ws_growth, inner_ratio, n_acc,
-                use_gap, screening, max_gram, refresh, early_stop, min_alphas, fdev, devmax,
-                w, r, state, corr, known, W, gaps, kkts, primals, iters, conv, devs):
+                use_gap, screening, gc, refresh, newton, early_stop, min_alphas, fdev,
+                devmax, w, r, state, corr, known, W, gaps, kkts, primals, iters, conv, devs):
     """Solve at every alpha of the decreasing grid ``alphas``, warm-started.
 
     ``D``: design tuple (see :mod:`.quadratic_cd`); ``y`` centred target; ``v`` square roots
@@ -620,6 +636,8 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
     that are identically zero; ``free``: unpenalized, unbounded features (their columns
     orthonormalised in ``Q``, shape ``(n, k)``, ``k`` may be 0); ``movable0``: features that
     may leave zero.  ``use_gap``: stop on the duality gap (else on the KKT violation).
+    ``gc``: the Gram cache (see :func:`_gram_cd`), in/out: entries already there are trusted,
+    so one cache serves successive calls on the same design, and a caller may prefill it.
 
     In/out: ``w`` (start, then the last solution), ``r``/``state`` (its residual, exact on
     entry), ``corr``/``known`` (``X^T r / n`` where ``known``).  Out, one entry per alpha
@@ -629,16 +647,13 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
     n = r.shape[0]
     p = w.shape[0]
     m_max = p
-    cap = min(p, max_gram)
-    # Gram cache (see _gram_cd): slot_of, G, have, xty, n_slots; pages are touched lazily
-    gc = (np.full(p, -1, dtype=np.int64), np.empty((cap, cap)),
-          np.zeros((cap, cap), dtype=np.bool_), np.empty(cap), np.zeros(1, dtype=np.int64))
     wk = (np.zeros(p, dtype=np.bool_), np.zeros(p, dtype=np.bool_), np.empty(n), np.empty(n),
           np.zeros(p), np.zeros(p), np.zeros(1, dtype=r.dtype), np.empty(p),
           np.empty(p, dtype=np.int64), np.zeros(p, dtype=np.bool_),
           np.empty(p, dtype=np.int64), np.empty((max(n_acc, 1) + 1, m_max)), np.empty(m_max),
           np.empty_like(r), np.empty(m_max), np.empty(p), gc, np.zeros(n), np.zeros(1),
           (np.zeros(p), np.zeros(n), np.zeros(1), np.full(p, -1.0)))
+    opts = (p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton)
     yty = 0.0
     for i in range(n):
         yty += float(y[i]) * float(y[i])
@@ -648,6 +663,7 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
     stop = STOP_NONE
     k = 0  # alphas solved so far
     refine = 0  # solutions still to refine before an early stop (2, 1, 0)
+    last_it = GRAM_EPOCHS
     while k < n_alphas:
         # one call site for the solver keeps the compiled function (and compile time) small
         i = k - refine if refine > 0 else k
@@ -659,11 +675,14 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
         for j in range(p):
             a[j] = alphas[i] * a1[j]
             b[j] = alphas[i] * b1[j]
+        tol_now = refine_tol_abs if refine > 0 else tol_abs
+        # epochs the Gram cache is expected to serve: this alpha's (at least as many as the
+        # last one took: the tail of a path near interpolation takes ~100) and the rest's
+        expected = max(GRAM_EPOCHS, last_it) + GRAM_EPOCHS * (n_alphas - i - 1)
         primal, gap, worst, rsq, it, ok = _solve_alpha(
-            D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable0,
-            refine_tol_abs if refine > 0 else tol_abs, max_epochs, p0, ws_growth,
-            inner_ratio, n_acc, use_gap, screening, refresh, n_alphas - i, w, r, state, corr,
-            known, wk)
+            D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable0, tol_now,
+            max_epochs, opts, float(expected), w, r, state, corr, known, wk)
+        last_it = it
         W[:, i] = w
         gaps[i], kkts[i], primals[i] = gap, worst, primal
         # a refinement that stops short of its tighter target still started from, and only

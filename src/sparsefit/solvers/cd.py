@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .._kernels.quadratic_path import MAX_GRAM, REFRESH, STOP_DEVMAX, STOP_FDEV, STOP_NONE
+from .._kernels.quadratic_path import MAX_GRAM, NEWTON, REFRESH, STOP_DEVMAX, STOP_FDEV, STOP_NONE
 from ..penalties import WeightedElasticNet
 from ._certificate import free_basis
 from ._result import SolverResult
@@ -47,14 +47,15 @@ class QuadraticCD:
     KKT violation, do not depend on ``alpha``.  The instance keeps the warm-start state
     (coefficients, residual, ``X^T r / n``) between calls to :meth:`run`.
 
-    ``max_gram`` (size of the Gram cache) and ``refresh`` (when a certificate recomputes every
-    correlation rather than bounding them) only change speed, never the certified result;
-    tests set them to extremes to exercise every branch.
+    ``max_gram`` (size of the Gram cache), ``refresh`` (when a certificate recomputes every
+    correlation rather than bounding them) and ``newton`` (how eagerly the Gram solver
+    replaces epochs by an exact solve on the current face; 0 never) only change speed, never
+    the certified result; tests set them to extremes to exercise every branch.
     """
 
     def __init__(self, datafit, design, a1, b1, lower, upper, *, p0=10, n_acc=5,
                  screening=True, ws_growth=1.5, inner_ratio=0.3, max_gram=MAX_GRAM,
-                 refresh=REFRESH):
+                 refresh=REFRESH, newton=NEWTON):
         self.datafit, self.design = datafit, design
         pen1 = WeightedElasticNet(np.asarray(a1, np.float64), np.asarray(b1, np.float64),
                                   np.asarray(lower, np.float64), np.asarray(upper, np.float64))
@@ -67,8 +68,14 @@ class QuadraticCD:
         self.movable = ~self.zero & ~((self.lower == 0) & (self.upper == 0))
         self.norms = np.asarray(design.col_norms, dtype=np.float64)
         self.options = (int(p0), float(ws_growth), float(inner_ratio), int(n_acc),
-                        bool(screening), int(max_gram), float(refresh))
+                        bool(screening), int(max_gram), float(refresh), float(newton))
         self.y = np.asarray(datafit.y, dtype=design.dtype)
+        cap = min(design.n_features, int(max_gram))
+        # Gram cache of the working-set columns (see quadratic_path._gram_cd), kept across
+        # runs: (slot_of, G, have, xty, n_slots); np.empty/np.zeros pages are touched lazily
+        self.gram = (np.full(design.n_features, -1, dtype=np.int64), np.empty((cap, cap)),
+                     np.zeros((cap, cap), dtype=bool), np.empty(cap),
+                     np.zeros(1, dtype=np.int64))
         self.start()
 
     def start(self, w0=None, corr0=None, resid0=None):
@@ -113,18 +120,49 @@ class QuadraticCD:
         # a gap of 1e-9 of the null objective is under its round-off)
         floor = 50 * float(np.finfo(design.dtype).eps)
         refine_abs = tol_abs if refine_tol is None else max(refine_tol, floor) * self.scale
-        p0, ws_growth, inner_ratio, n_acc, screening, max_gram, refresh = self.options
+        p0, ws_growth, inner_ratio, n_acc, screening, max_gram, refresh, newton = self.options
         n_done, stop = design.path_kernel(
             design.kernel_data, self.y, design.v.astype(design.dtype), alphas, self.a1,
             self.b1, self.lower, self.upper, self.lips, self.norms, self.zero, self.free,
             self.Q, self.movable, tol_abs, refine_abs, int(max_iter), p0, ws_growth,
-            inner_ratio, n_acc, self.criterion == "gap", screening, max_gram, refresh,
+            inner_ratio, n_acc, self.criterion == "gap", screening, self.gram, refresh, newton,
             bool(early_stop), int(min_alphas), float(fdev), float(devmax), self.w, self.r,
             self.state, self.corr, self.known, out["coefs"], out["gaps"], out["kkts"],
             out["primals"], out["n_iter"], out["converged"], out["devs"])
         out = {k: v[:, :n_done] if k == "coefs" else v[:n_done] for k, v in out.items()}
         out["stop"], out["tol_abs"] = int(stop), tol_abs
         return out
+
+    def gram_features(self):
+        """The features whose Gram entries are cached, in cache order."""
+        slot_of = self.gram[0]
+        feats = np.flatnonzero(slot_of >= 0)
+        return feats[np.argsort(slot_of[feats], kind="stable")]
+
+    def prefill_gram(self, features, G):
+        """Start the Gram cache from ``G = X_c[:, F]^T X_c[:, F]`` for ``F = features``.
+
+        ``F``: distinct features in the order of ``G``'s rows.  The entries are trusted by
+        the solver, so they must be this design's (up to round-off); ``X_c[:, F]^T y`` is
+        computed here, exactly.  The cache's previous content is dropped; features beyond
+        its capacity, or with a zero column, are left out.
+        """
+        slot_of, Gc, have, xt, n_slots = self.gram
+        features = np.asarray(features, dtype=np.int64)
+        keep = np.flatnonzero(~self.zero[features])[: Gc.shape[0]]
+        f = keep.shape[0]
+        feats = np.ascontiguousarray(features[keep])
+        xty = np.zeros(self.design.n_features)
+        self.design.corr_cols_kernel(self.design.kernel_data, self.y,
+                                     np.zeros(1, dtype=self.design.dtype), feats, 1.0, xty)
+        n_old = int(n_slots[0])
+        slot_of[:] = -1
+        have[:n_old, :n_old] = False  # entries beyond the used slots were never set
+        slot_of[feats] = np.arange(f)
+        Gc[:f, :f] = G[np.ix_(keep, keep)]
+        have[:f, :f] = True
+        xt[:f] = xty[feats]
+        n_slots[0] = f
 
     def residual(self):
         """The full centred residual ``y - X_c w`` of the current state."""
