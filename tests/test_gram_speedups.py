@@ -1,0 +1,191 @@
+"""Two speed-ups of the Gram-matrix coordinate descent, each checked against an independent
+computation: the face-Newton step (``_kernels/gram_cd.face_newton``) and the Gram entries
+that cross-validation folds take from the full data (``model_selection/_shared_gram``).
+"""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from conftest import make_regression
+from sparsefit.model_selection._cv import _rows, cross_validate_path
+from sparsefit.model_selection._shared_gram import SharedGram
+from sparsefit.path import _grid_solver, _make_problem
+
+from sparsefit._kernels.gram_cd import face_newton, gram_values  # isort: skip
+
+
+def _lasso_face_problem(seed=0, n=40, m=12):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, m)) @ np.linalg.cholesky(0.6 * np.eye(m) + 0.4)
+    y = X[:, :4] @ np.array([2.0, -1.5, 1.0, 0.5]) + 0.3 * rng.standard_normal(n)
+    G = np.ascontiguousarray(X.T @ X)
+    Xty = X.T @ y
+    return X, y, G, Xty
+
+
+def _kkt(G, Xty, w, a, n):
+    corr = (Xty - G @ w) / n
+    return np.where(w != 0, np.abs(corr - a * np.sign(w)), np.maximum(np.abs(corr) - a, 0))
+
+
+def _call(G, Xty, y, w, a, b, lo, hi, face, n):
+    """One :func:`face_newton` step on ``w`` (in place); returns ``(accepted, q)``."""
+    m = w.shape[0]
+    q = G @ w - Xty
+    ok = face_newton(G, q, w, a, b, lo, hi, 1.0 / n, Xty, float(y @ y),
+                     np.asarray(face, dtype=np.int64), np.empty((m, m)), np.empty(m))
+    return ok, q
+
+
+def test_face_newton_solves_on_the_right_face():
+    """From a point with the solution's signs, one step is the exact solution."""
+    X, y, G, Xty = _lasso_face_problem()
+    n, m = X.shape
+    alpha = 0.2
+    a = np.full(m, alpha)
+    b, lo, hi = np.zeros(m), np.full(m, -np.inf), np.full(m, np.inf)
+    # reference solution by many plain coordinate-descent sweeps in numpy
+    w = np.zeros(m)
+    for _ in range(20000):
+        for j in range(m):
+            c = (Xty[j] - G[j] @ w + G[j, j] * w[j]) / n
+            w[j] = np.sign(c) * max(abs(c) - alpha, 0) / (G[j, j] / n)
+    assert _kkt(G, Xty, w, a, n).max() < 1e-12
+    face = np.flatnonzero(w)
+    assert 0 < face.size < m
+    start = w.copy()
+    start[face] *= 1.0 + 0.05 * np.random.default_rng(1).standard_normal(face.size)
+    assert np.all(np.sign(start) == np.sign(w))
+    ok, q = _call(G, Xty, y, start, a, b, lo, hi, face, n)
+    assert ok
+    np.testing.assert_allclose(start, w, atol=1e-10)
+    np.testing.assert_allclose(q, G @ start - Xty, atol=1e-9)  # q kept consistent
+    assert _kkt(G, Xty, start, a, n).max() < 1e-9
+
+
+def test_face_newton_stops_at_the_first_sign_change_and_descends():
+    """On a wrong face the step is cut where a coordinate reaches zero: that coordinate is
+    exactly zero afterwards and the objective went down."""
+    X, y, G, Xty = _lasso_face_problem(seed=2)
+    n, m = X.shape
+    a = np.full(m, 0.05)
+    b, lo, hi = np.zeros(m), np.full(m, -np.inf), np.full(m, np.inf)
+    w = np.zeros(m)
+    w[:6] = np.array([1.0, -1.0, 1.0, 1.0, -1.0, 1.0])  # signs the minimiser does not keep
+    q0 = G @ w - Xty
+    f0 = gram_values(w, q0, Xty, float(y @ y), a, b, 1.0 / n)[0]
+    ok, q = _call(G, Xty, y, w, a, b, lo, hi, np.arange(6), n)
+    assert ok
+    f1 = gram_values(w, q, Xty, float(y @ y), a, b, 1.0 / n)[0]
+    assert f1 < f0
+    # the unconstrained face minimiser changes at least one sign, so the step was cut there
+    signs = np.array([1.0, -1.0, 1.0, 1.0, -1.0, 1.0])
+    full = np.linalg.solve(G[:6, :6] / n, Xty[:6] / n - a[:6] * signs)  # w = 0 elsewhere
+    assert np.any(np.sign(full) != signs)
+    assert np.sum(w[:6] == 0.0) >= 1
+    np.testing.assert_allclose(q, G @ w - Xty, atol=1e-9)
+
+
+def test_face_newton_refuses_a_singular_face():
+    X, y, G, Xty = _lasso_face_problem(seed=3, n=5, m=12)  # 12 columns, rank 5
+    n, m = X.shape
+    a = np.full(m, 0.01)
+    b, lo, hi = np.zeros(m), np.full(m, -np.inf), np.full(m, np.inf)
+    w = np.full(m, 0.1)
+    before = w.copy()
+    ok, _ = _call(G, Xty, y, w, a, b, lo, hi, np.arange(m), n)
+    assert not ok
+    np.testing.assert_array_equal(w, before)
+
+
+def _exact_gram(design, feats):
+    cols = design.columns(np.isin(np.arange(design.n_features), feats))
+    order = np.argsort(np.argsort(feats))  # columns() returns increasing feature order
+    C = cols[:, order]
+    return C.T @ C
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_shared_gram_equals_each_folds_own(kind, weighted, fit_intercept):
+    X, y = make_regression(n=90, p=40, k=5, seed=5)
+    X = X + 3.0  # a mean, so that centring matters
+    rng = np.random.default_rng(0)
+    if kind == "sparse":
+        X = sp.csc_matrix(X * (rng.random(X.shape) < 0.3))
+    sw = rng.uniform(0.2, 3.0, X.shape[0]) if weighted else None
+    if sw is not None:
+        sw = sw * X.shape[0] / sw.sum()  # as cross-validation passes them
+    feats = np.array([7, 2, 30, 11, 0, 25])
+    shared = SharedGram(X, sw, feats, fit_intercept)
+    test = np.sort(rng.choice(X.shape[0], 12, replace=False))
+    train = np.setdiff1d(np.arange(X.shape[0]), test)
+    pp = _make_problem(_rows(X, train), y[train], None if sw is None else sw[train], 1.0,
+                       fit_intercept, False, None, None, None, False, 1e-6, 1000)
+    got_f, G = shared.fold(test, pp.prob.design)
+    np.testing.assert_array_equal(got_f, feats)
+    np.testing.assert_allclose(G, _exact_gram(pp.prob.design, feats), rtol=1e-10,
+                               atol=1e-10 * np.abs(G).max())
+
+
+def test_shared_gram_leaves_out_a_feature_that_cancels():
+    """A column with a huge mean against its spread loses its digits in the subtraction:
+    it must be left to the solver rather than prefilled wrongly."""
+    X, y = make_regression(n=80, p=10, k=3, seed=6)
+    X = sp.csc_matrix(X)
+    offset = 1e6 + np.random.default_rng(7).standard_normal(80)  # spread 1, mean 1e6
+    X = sp.csc_matrix(np.column_stack([X.toarray(), offset]))
+    feats = np.arange(11)
+    shared = SharedGram(X, None, feats, True)
+    test = np.arange(0, 80, 8)
+    train = np.setdiff1d(np.arange(80), test)
+    pp = _make_problem(_rows(X, train), y[train], None, 1.0, True, False, None, None, None,
+                       False, 1e-6, 1000)
+    assert pp.prob.design.col_sq_norms[10] > 10  # a real column, not round-off
+    got_f, G = shared.fold(test, pp.prob.design)
+    assert 10 not in got_f and got_f.size == 10
+    np.testing.assert_allclose(G, _exact_gram(pp.prob.design, got_f), rtol=1e-9,
+                               atol=1e-9 * np.abs(G).max())
+
+
+def test_prefilled_solver_matches_a_cold_one():
+    """A fold solved from a prefilled Gram cache certifies the same solutions."""
+    X, y = make_regression(n=120, p=300, k=8, seed=9)
+    rng = np.random.default_rng(1)
+    X = sp.csc_matrix(X * (rng.random(X.shape) < 0.2))
+    pp_full = _make_problem(X, y, None, 1.0, True, False, None, None, None, False, 1e-8,
+                            100_000)
+    from sparsefit.path import _alpha_max, _solve_grid
+
+    alphas = _alpha_max(pp_full) * np.geomspace(1, 1e-2, 40)
+    cd_full = _grid_solver(pp_full)
+    _solve_grid(pp_full, alphas, False, cd=cd_full)
+    feats = cd_full.gram_features()
+    assert feats.size > 20
+    test = np.arange(0, 120, 10)
+    train = np.setdiff1d(np.arange(120), test)
+    pp = _make_problem(_rows(X, train), y[train], None, 1.0, True, False, None, None, None,
+                       False, 1e-8, 100_000)
+    cd = _grid_solver(pp)
+    cd.prefill_gram(*SharedGram(X, None, feats, True).fold(test, pp.prob.design))
+    assert cd.gram[4][0] == feats.size
+    warm = _solve_grid(pp, alphas, False, cd=cd)
+    cold = _solve_grid(pp, alphas, False)
+    assert warm[4].all() and cold[4].all()
+    null = pp.prob.datafit.null_value()
+    np.testing.assert_allclose(warm[0], cold[0], atol=np.sqrt(1e-8 * null))
+
+
+def test_cv_scores_do_not_depend_on_sharing(monkeypatch):
+    X, y = make_regression(n=150, p=200, k=6, seed=13)
+    rng = np.random.default_rng(2)
+    X = sp.csc_matrix(X * (rng.random(X.shape) < 0.25))
+    shared = cross_validate_path(X, y, cv=5, tol=1e-9, n_alphas=30)
+    import sparsefit.model_selection._cv as cvmod
+
+    monkeypatch.setattr(cvmod, "SharedGram", lambda *args: None)
+    alone = cross_validate_path(X, y, cv=5, tol=1e-9, n_alphas=30)
+    np.testing.assert_allclose(shared.fold_scores, alone.fold_scores, rtol=1e-6)
+    assert shared.index_min == alone.index_min
