@@ -358,17 +358,19 @@ def _inner_cd(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
     return epoch
 
 
-def _gram_cd(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs, n_acc,
-             use_gap, gc, z, zs, expected, newton):
+def _gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
+             n_acc, use_gap, gc, z, zs, expected, newton):
     """The inner solve through the working set's Gram matrix ``X_ws^T X_ws``.
 
     ``gc = (slot_of, G, have, xty, n_slots)`` caches inner products across inner solves and
     alphas: feature ``j`` owns row/column ``slot_of[j]`` of ``G`` once it has been in a
     working set; ``G[s, t]`` is valid where ``have[s, t]``; ``xty[s] = x_s^T y``.  Missing
     pairs are computed here (one column expanded into the dense buffer ``z``, the others
-    dotted with it).  ``w`` must be zero outside ``ws``; on return ``r, state`` hold the
-    rebuilt residual.  Returns the number of epochs, or -1 when the cache is full (the caller
-    then uses plain coordinate descent).
+    dotted with it).  ``w`` must be zero outside ``ws``, and ``corr`` must hold
+    ``X^T r / n`` at the current ``w`` for every feature of ``ws`` (the certificate has just
+    computed them); on return ``r, state`` hold the rebuilt residual.  Returns the number
+    of epochs, or -1 when the cost model prefers plain coordinate descent (or the working
+    set exceeds the cache).
     """
     slot_of, G, have, xty, n_slots = gc
     m = ws.shape[0]
@@ -441,18 +443,18 @@ def _gram_cd(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epo
     Gw = np.empty((m, m))
     xw = np.empty(m)
     w_ws = np.empty(m)
+    q = np.empty(m)  # G w - X^T y = -X_ws^T r: the correlations, known at the current w
+    sl = np.empty(m, dtype=np.int64)
     for k in range(m):
-        sk = slot_of[ws[k]]
+        sl[k] = slot_of[ws[k]]
+    for k in range(m):
+        sk = sl[k]
         xw[k] = xty[sk]
         w_ws[k] = w[ws[k]]
+        q[k] = -corr[ws[k]] / inv_n
+        row = G[sk]
         for t in range(m):
-            Gw[k, t] = G[sk, slot_of[ws[t]]]
-    q = np.empty(m)  # G w - X^T y by loops (no BLAS threads on small matrices)
-    for k in range(m):
-        acc = -xw[k]
-        for t in range(m):
-            acc += Gw[k, t] * w_ws[t]
-        q[k] = acc
+            Gw[k, t] = row[sl[t]]
     done, _ = gram_inner_solve(Gw, xw, yty, w_ws, q, lips[ws], a[ws], b[ws], lo[ws], hi[ws],
                                inv_n, tol, max_epochs, n_acc, use_gap, newton)
     for k in range(m):
@@ -510,21 +512,21 @@ def _inner_cd_ov(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epoc
     return call
 
 
-def gram_cd(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs, n_acc,
-            use_gap, gc, z, zs, expected, newton):
+def gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
+            n_acc, use_gap, gc, z, zs, expected, newton):
     """See :func:`_gram_cd`; resolved at compile time."""
     raise NotImplementedError("only callable from numba-compiled code")
 
 
 @overload(gram_cd)
-def _gram_cd_ov(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs, n_acc,
-                use_gap, gc, z, zs, expected, newton):
+def _gram_cd_ov(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
+                n_acc, use_gap, gc, z, zs, expected, newton):
     impl = _gram_cd_fast if len(D.types) == 1 else _gram_cd_plain
 
-    def call(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs, n_acc,
-             use_gap, gc, z, zs, expected, newton):
-        return impl(D, y, yty, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
-                    n_acc, use_gap, gc, z, zs, expected, newton)
+    def call(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
+             n_acc, use_gap, gc, z, zs, expected, newton):
+        return impl(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol,
+                    max_epochs, n_acc, use_gap, gc, z, zs, expected, newton)
     return call
 
 
@@ -615,7 +617,7 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
         tol_in = min(target, 0.5 * tol_in) if value >= last_value else target
         last_value = value
         wsv = ws[:m]
-        done = gram_cd(D, y, yty, w, r, state, wsv, lips, a, b, lo, hi, inv_n, tol_in,
+        done = gram_cd(D, y, yty, w, r, state, corr, wsv, lips, a, b, lo, hi, inv_n, tol_in,
                            max_epochs - epochs, n_acc, use_gap, gc, gz, gzs, expected, newton)
         if done >= 0:
             epochs += done
