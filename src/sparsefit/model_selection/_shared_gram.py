@@ -18,52 +18,33 @@ test rows.
 
 Subtracting large sums can cancel digits when a column's mean is large against its spread.
 Dense columns are therefore shifted by their full-data mean first (the folds' means differ
-from it only slightly), and every fold checks the diagonal against its columns' squared
-norms summed without cancellation: a feature whose entry disagrees beyond ``1e-9``
-relative is left out of the prefill and filled by the solver as before.  ``X_c^T y`` is
-not shared: the solver computes it exactly per fold (one pass over ``F``'s columns).
+from it only slightly); sparse ones cannot be shifted without densifying, so every fold
+leaves out of the prefill any feature whose centred sum of squares is below 1e-5 of its raw
+one (the rounding error then stays below ~1e-10 relative); the solver fills those as
+before.  ``X_c^T y`` is not shared: the solver computes it exactly per fold (one pass over
+``F``'s columns).
 """
 
 import numpy as np
 import scipy.sparse as sp
 
-# a prefilled diagonal entry must agree with the design's exact squared column norm to this
-# relative precision, or the feature is left to the solver
-DIAG_RTOL = 1e-9
+from .._kernels.sparse import csr_rows_gram
+
+# a feature is prefilled only if its raw sum of squares is at most this multiple of its
+# centred one: the subtractions then lose at most ~5 of 16 digits (relative error ~1e-10)
+MAX_CANCELLATION = 1e5
 
 
-def _cross(A, w):
-    """``(A^T diag(w) A, A^T w)`` as float64 ndarrays (``A`` dense or sparse)."""
+def _cross(A, w, rows):
+    """``(A_r^T diag(w_r) A_r, A_r^T w_r)`` over the rows ``rows`` of ``A`` (float64)."""
     if sp.issparse(A):
-        Aw = sp.csr_matrix(A.multiply(w[:, None])) if w is not None else A
-        S = np.asarray((A.T @ Aw).toarray(), dtype=np.float64)
-        u = np.asarray(A.sum(axis=0) if w is None else A.T @ w, dtype=np.float64).ravel()
-        return S, u
-    Aw = A if w is None else A * w[:, None]
-    return A.T @ Aw, (A.sum(axis=0) if w is None else w @ A)
-
-
-def _stable_sq_norms(design, features):
-    """``||X_c[:, j]||^2`` for ``j`` in ``features``, summed without cancellation.
-
-    A dense design holds ``X_c`` itself, so its norms are exact.  A sparse one keeps
-    ``X_c[:, j] = X_j - mu_j v`` implicitly and its ``col_sq_norms`` subtract
-    ``n mu_j^2`` from the raw sum of squares, which cancels when the mean is large: here the
-    non-zeros' terms ``(x - mu_j v_i)^2`` and the zeros' ``mu_j^2 v_i^2`` are summed instead,
-    all non-negative.
-    """
-    if not design.is_sparse:
-        return np.asarray(design.col_sq_norms, dtype=np.float64)[features]
-    sub = sp.csc_matrix(design.csc[:, features], dtype=np.float64)
-    mu = np.asarray(design.mu, dtype=np.float64)[features]
-    v = np.asarray(design.v, dtype=np.float64)
-    counts = np.diff(sub.indptr)
-    mu_nz = np.repeat(mu, counts)
-    v_nz = v[sub.indices]
-    col = np.repeat(np.arange(features.shape[0]), counts)
-    nz = np.bincount(col, weights=(sub.data - mu_nz * v_nz) ** 2, minlength=mu.shape[0])
-    v_sq_nz = np.bincount(col, weights=v_nz**2, minlength=mu.shape[0])
-    return nz + mu**2 * np.maximum(float(v @ v) - v_sq_nz, 0.0)
+        return csr_rows_gram(A.data, A.indices, A.indptr, rows,
+                             np.empty(0) if w is None else w, A.shape[1])
+    Ar = A[rows]
+    if w is None:
+        return Ar.T @ Ar, Ar.sum(axis=0)
+    wr = w[rows]
+    return (Ar * wr[:, None]).T @ Ar, wr @ Ar
 
 
 class SharedGram:
@@ -76,42 +57,41 @@ class SharedGram:
     def __init__(self, X, sample_weight, features, fit_intercept):
         self.features = np.asarray(features, dtype=np.int64)
         self.fit_intercept = bool(fit_intercept)
-        self.sparse = sp.issparse(X)
         w = sample_weight
-        if self.sparse:
+        if sp.issparse(X):
             A = sp.csr_matrix(X[:, self.features], dtype=np.float64)
-            self.shift = None
         else:
             A = np.asarray(X[:, self.features], dtype=np.float64)
-            self.shift = None
-            if self.fit_intercept:
-                self.shift = (A.mean(axis=0) if w is None else w @ A / w.sum())
-                A = A - self.shift
+            if self.fit_intercept:  # centred by the full data: little left to cancel
+                A = A - (A.mean(axis=0) if w is None else w @ A / w.sum())
         self.A = A
         self.w = w
-        self.S, self.u = _cross(A, w)
+        self.S, self.u = _cross(A, w, np.arange(A.shape[0]))
+        self.raw = np.diag(self.S).copy()  # what the folds' diagonals are subtracted from
         self.W = float(A.shape[0] if w is None else w.sum())
 
     def fold(self, test, design):
         """``(features, G)`` for the fold whose test rows are ``test`` and design ``design``.
 
-        ``G`` is the fold's ``X_c[:, F]^T X_c[:, F]`` for the returned features (those that
-        passed the diagonal check), its diagonal taken from ``design.col_sq_norms``.
+        ``G`` is the fold's ``X_c[:, F]^T X_c[:, F]`` for the returned features, those whose
+        entries the subtractions determine to ~1e-10 relative (``MAX_CANCELLATION``); its
+        diagonal is taken from ``design.col_sq_norms``, which the solver uses too.
         """
-        A_t = self.A[test]
-        w_t = None if self.w is None else self.w[test]
-        S_t, u_t = _cross(A_t, w_t)
+        test = np.asarray(test, dtype=np.int64)
+        S_t, u_t = _cross(self.A, self.w, test)
         S = self.S - S_t
-        W = self.W - float(A_t.shape[0] if w_t is None else w_t.sum())
+        W = self.W - float(test.shape[0] if self.w is None else self.w[test].sum())
         if self.fit_intercept:
             u = self.u - u_t
             S -= np.outer(u, u) / W
         S *= design.n_samples / W
-        exact = _stable_sq_norms(design, self.features)
         diag = np.diag(S)
-        ok = (exact > 0) & (np.abs(diag - exact) <= DIAG_RTOL * exact)
-        exact = np.asarray(design.col_sq_norms, dtype=np.float64)[self.features]
+        # rounding errors are ~eps times the raw sums (Cauchy-Schwarz bounds the products
+        # and the mean term by them), so a centred entry far below its raw sum is unknown
+        ok = diag * MAX_CANCELLATION * W >= self.raw * design.n_samples
+        ok &= np.asarray(design.col_sq_norms)[self.features] > 0
         keep = np.flatnonzero(ok)
-        G = S[np.ix_(keep, keep)]
-        G[np.diag_indices_from(G)] = exact[keep]
+        G = S if keep.shape[0] == S.shape[0] else S[np.ix_(keep, keep)]
+        G[np.diag_indices_from(G)] = np.asarray(design.col_sq_norms,
+                                                 dtype=np.float64)[self.features[keep]]
         return self.features[keep], G
