@@ -213,3 +213,63 @@ def test_newton_model_gram_form_equals_column_form(sparse, fit_intercept):
             assert corr[t] == pytest.approx(-a[j], abs=1e-9)
         elif w[j] == 0:
             assert abs(corr[t]) <= a[j] + 1e-9 or (lo[j] == 0 and corr[t] < 0)
+
+
+def _logistic_terms(eta, y, sw):
+    n = eta.shape[0]
+    loss = sw @ (np.logaddexp(0, eta) - y * eta) / n
+    p = expit(eta)
+    return loss, sw * (p - y), sw * p * (1 - p)
+
+
+def test_curvature_excess_bounds_the_logistic_loss():
+    """The line search's loss-free sufficient-decrease test rests on this upper bound of
+    the datafit's change beyond its linear part; it must hold for long steps and be
+    nearly tight for short ones (recomputed with numpy's logaddexp)."""
+    from sparsefit._kernels.glm_datafits import curvature_excess
+
+    rng = np.random.default_rng(3)
+    n = 400
+    y = (rng.random(n) < 0.4).astype(float)
+    sw = rng.uniform(0.0, 2.0, n)
+    for scale in (1e-4, 1e-2, 0.3, 3.0):
+        eta = rng.standard_normal(n) * 4
+        deta = rng.standard_normal(n) * scale
+        f0, g, h = _logistic_terms(eta, y, sw)
+        for t in (1.0, 0.5, 0.125):
+            f1 = _logistic_terms(eta + t * deta, y, sw)[0]
+            excess = n * (f1 - f0) - t * g @ deta
+            bound = curvature_excess(h, deta, t)
+            assert excess <= bound * (1 + 1e-9) + 1e-12
+            if scale <= 1e-2:  # second order: the bound is the quadratic term, nearly exact
+                assert bound <= excess * 1.05 + 1e-14
+
+
+def test_logistic_loss_dual_equals_the_separate_passes():
+    """The one-pass loss and rescaled dual of the logistic certificate equal the loss and
+    ``dual_value`` kernels and plain numpy, over the series and the log1p branches."""
+    from sparsefit._kernels.glm_datafits import (
+        LOGISTIC,
+        dual_value,
+        logistic_loss_dual,
+        mean_loss,
+    )
+
+    rng = np.random.default_rng(4)
+    n = 500
+    y = (rng.random(n) < 0.5).astype(float)
+    sw = rng.uniform(0.0, 2.0, n)
+    sw[:20] = 0.0
+    off = rng.uniform(-1, 1, n)
+    eta = np.concatenate([rng.standard_normal(n - 40) * 6, rng.uniform(-40, 40, 30),
+                          [-800, 800, -745, 745, 0, 1e-300, -1e-300, 36, -36, 710]])
+    g = sw * (expit(eta) - y)
+    aux = np.zeros(n)
+    for c in (0.3, 0.9, 0.999, 1 - 1e-9):
+        loss, dual = logistic_loss_dual(y, sw, eta, g, off, c)
+        assert loss == pytest.approx(mean_loss(LOGISTIC, y, aux, 0.0, sw, eta), rel=1e-13)
+        ref = dual_value(LOGISTIC, y, aux, 0.0, sw, g, off, c)
+        assert dual == pytest.approx(ref, rel=1e-12, abs=1e-15)
+        v = np.clip(c * (expit(eta) - y) + y, 0, 1)
+        ent = _base.xlogx(v) + _base.xlogx(1 - v)
+        assert dual == pytest.approx(-(sw @ ent) / n + c * g @ off / n, rel=1e-12, abs=1e-15)

@@ -22,6 +22,17 @@ def _xlogx(x):
 
 
 @njit(cache=True, inline="always")
+def _logistic_deriv(y, eta, e):
+    """``(p - y, p (1 - p))`` with ``p = 1 / (1 + e^-eta)`` from ``e = e^{-|eta|}``.
+
+    The sign of ``eta`` selects the numerator (a select, not a branch: random signs made
+    the branchy form mispredict on half the samples, 1.5x slower per sample).
+    """
+    p = (1.0 if eta >= 0.0 else e) / (1.0 + e)
+    return p - y, p * (1.0 - p)
+
+
+@njit(cache=True, inline="always")
 def loss_i(fam, y, aux, prm, eta):
     """``l(y, eta)``; ``+inf`` where the loss overflows."""
     if fam == LOGISTIC:  # log(1 + e^eta) - y eta, without overflow
@@ -47,12 +58,7 @@ def loss_i(fam, y, aux, prm, eta):
 def deriv_i(fam, y, prm, eta):
     """``(l'(y, eta), l''(y, eta))`` (unweighted, no Hessian floor)."""
     if fam == LOGISTIC:
-        if eta >= 0.0:
-            p = 1.0 / (1.0 + np.exp(-eta))
-        else:
-            e = np.exp(eta)
-            p = e / (1.0 + e)
-        return p - y, p * (1.0 - p)
+        return _logistic_deriv(y, eta, np.exp(-abs(eta)))
     if fam == POISSON:
         mu = np.exp(min(eta, EXP_MAX))
         return mu - y, mu
@@ -75,9 +81,8 @@ def value_deriv_i(fam, y, aux, prm, eta):
     """``(l, l', l'')`` at ``eta`` sharing one exponential (as :func:`loss_i`, :func:`deriv_i`)."""
     if fam == LOGISTIC:
         e = np.exp(-abs(eta))
-        loss = max(eta, 0.0) + np.log1p(e) - y * eta
-        p = 1.0 / (1.0 + e) if eta >= 0.0 else e / (1.0 + e)
-        return loss, p - y, p * (1.0 - p)
+        d1, d2 = _logistic_deriv(y, eta, e)
+        return max(eta, 0.0) + np.log1p(e) - y * eta, d1, d2
     if fam == POISSON:
         mu = np.exp(min(eta, EXP_MAX))
         loss = np.inf if eta > EXP_MAX else mu - y * eta + aux
@@ -162,24 +167,21 @@ def loss_grad_hess(fam, y, aux, prm, hfloor, sw, eta, g, h):
 
 
 @njit(cache=True)
-def trial_point(fam, y, aux, prm, hfloor, sw, eta, deta, t, et, g, h):
-    """At ``et = eta + t deta``: :func:`loss_grad_hess` into ``g, h``, and ``sum_i g_i deta_i``.
+def trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, g, h):
+    """At ``et = eta + t deta``: :func:`grad_hess` into ``g, h``; returns ``sum_i g_i deta_i``.
 
-    Returns ``(mean_loss, slope)``; one pass (the line search of a Newton step).
+    One pass without the loss (the line search of a Newton step decides on this slope;
+    the loss, a logarithm per sample, is evaluated only where it is needed).
     """
-    s = 0.0
     slope = 0.0
     for i in range(eta.shape[0]):
         e = eta[i] + t * deta[i]
         et[i] = e
-        v, d1, d2 = value_deriv_i(fam, y[i], aux[i], prm, e)
+        d1, d2 = deriv_i(fam, y[i], prm, e)
         g[i] = sw[i] * d1
         h[i] = sw[i] * max(d2, hfloor)
         slope += g[i] * deta[i]
-        if sw[i] != 0.0:
-            s += sw[i] * v
-    s /= eta.shape[0]
-    return (s if np.isfinite(s) else np.inf), slope
+    return slope
 
 
 @njit(cache=True)
@@ -202,3 +204,71 @@ def dual_value(fam, y, aux, prm, sw, g, offset, c):
     if not np.isfinite(s):
         return -np.inf
     return -s + c * so / n
+
+
+@njit(cache=True)
+def curvature_excess(h, deta, t):
+    """``sum_i h_i (e^tau_i - 1 - tau_i)`` with ``tau_i = t |deta_i|``.
+
+    For a loss whose third derivative is bounded by its second, ``|l'''| <= l''`` (the
+    logistic loss), ``l''(x + s) <= l''(x) e^|s|``; integrated twice along the segment this
+    bounds ``n F(eta + t deta) - n F(eta) - t sum_i g_i deta_i`` from above (``h`` the
+    weighted Hessian at ``eta``).  One exponential per sample and no logarithm: the line
+    search's sufficient-decrease test without the loss.  Rounded up (below ``tau = 1e-3``
+    a series truncated above).
+    """
+    s = 0.0
+    for i in range(h.shape[0]):
+        tau = t * abs(deta[i])
+        if tau < 1e-3:
+            e = 0.5 * tau * tau * (1.0 + tau)
+        else:
+            e = (np.exp(tau) - 1.0 - tau) * (1.0 + 1e-12)
+        s += h[i] * e
+    return s
+
+
+@njit(cache=True)
+def logistic_loss_dual(y, sw, eta, g, offset, c):
+    """``(mean loss, dual_value(c))`` of the logistic loss in one pass, for ``y`` in {0, 1}
+    and ``0 < c < 1``.
+
+    The conjugate at ``c u_i`` is the binary entropy of ``q = c p~``, ``p~ = sigmoid(z)``
+    the probability of the class not observed (``z = eta`` if ``y = 0``, else ``-eta``):
+    ``q log q + (1 - q) log(1 - q)`` with ``log p~`` and ``log(1 - p~)`` from the loss's own
+    ``log1p(e^-|z|)`` and ``1 - q = (1 - p~)(1 + r)``, ``r = (1 - c) e^z``.  ``log1p(r)``
+    is a 4-term series below ``r = 1e-3`` (relative error < 2e-13; the samples the model
+    fits well), a ``log1p`` above: a sample costs an exponential and one ``log1p`` where
+    the loss plus :func:`dual_value` took two transcendental functions and two
+    logarithms.  The dual is ``-inf`` when its sum is not finite (as :func:`dual_value`).
+    """
+    n = eta.shape[0]
+    logc = np.log(c)
+    omc = 1.0 - c
+    sl = 0.0
+    sc = 0.0
+    so = 0.0
+    for i in range(n):
+        if sw[i] == 0.0:
+            continue
+        x = eta[i]
+        e = np.exp(-abs(x))
+        lg = np.log1p(e)
+        sl += sw[i] * (max(x, 0.0) + lg - y[i] * x)
+        z = x - 2.0 * y[i] * x
+        pos = z >= 0.0
+        q = c * (1.0 if pos else e) / (1.0 + e)
+        r = omc * e if not pos else (omc / e if e > 0.0 else np.inf)
+        if r < 1e-3:
+            l1q = r * (1.0 - r * (0.5 - r * (1.0 / 3.0 - 0.25 * r))) - (lg + max(z, 0.0))
+        else:
+            l1q = np.log1p(-q)
+        ent = q * (logc - lg - max(-z, 0.0)) + (1.0 - q) * l1q
+        sc += sw[i] * ent
+        so += g[i] * offset[i]
+    sl /= n
+    sc /= n
+    loss = sl if np.isfinite(sl) else np.inf
+    if not np.isfinite(sc):
+        return loss, -np.inf
+    return loss, -sc + c * so / n

@@ -39,7 +39,15 @@ import numpy as np
 from numba import njit
 
 from .glm_cd import col_axpy, col_dot, col_size, solve_model
-from .glm_datafits import dual_value, grad_hess, loss_grad_hess, trial_point
+from .glm_datafits import (
+    LOGISTIC,
+    curvature_excess,
+    dual_value,
+    grad_hess,
+    logistic_loss_dual,
+    mean_loss,
+    trial_point,
+)
 from .prox import conj_coord, kkt_coord, penalty_coord, scale_limit
 from .quadratic_cd import FAST
 
@@ -51,19 +59,24 @@ BOUND_SLACK = 1e-9
 # inner tolerances, relative to the KKT violation of the last certificate: a working set's
 # Newton steps stop at TOL_IN times it, each step's coordinate descent at TOL_CD times
 # the working set's own violation (tight: one accurate step is cheaper than a second
-# certificate; measured on the Reuters, leukemia and colon CV paths against 0.1 and 0.3)
+# certificate; measured on the Reuters, leukemia and colon CV paths against 0.1 and 0.3;
+# TOL_CD 0.03 -> 0.01 left colon's and leukemia's first step short of TOL_IN half the time:
+# 151 -> 100 Newton steps per fold path, for cheap epochs)
 TOL_IN = 0.03
-TOL_CD = 0.03
+TOL_CD = 0.01
 STOP_NONE, STOP_GAUSSIAN, STOP_POISSON, STOP_ABSOLUTE = 0, 1, 2, 3
+# warm starts extrapolated along the path (see _extrapolate): Reuters fold paths 157 -> 100
+# Newton steps (one per alpha), half the Gram builds
+EXTRAPOLATE = True
 
 # integer state (``ist``): correlation stamp of the current point, reference set, state of
 # (eta, g, h, loss) (below); then work counters: full passes over X, entries
 # of X read by partial passes, coordinate-descent epochs, datafit evaluations (derivatives
 # over all samples), entries of X read by coordinate descent, certificates
 _VER, _HAVE_REF, _STATE = 0, 1, 2
-# _STATE: STALE (w or b were set from outside: eta is recomputed from them), MOVED (a Newton
-# step updated eta, g, h and the loss; not certified yet), READY (certified: intercept
-# polished, stamps current)
+# _STATE: STALE (w or b were set from outside: eta is recomputed from them), MOVED (eta, g, h
+# updated by a step; not examined yet), READY (intercept polished, stamps current: a Newton
+# step's end or a certificate)
 STALE, MOVED, READY = 0, 1, 2
 N_FULL, N_COLS, N_EPOCHS, N_EVALS, N_CD_WORK, N_CERTS = 3, 4, 5, 6, 7, 8
 _LAST_EPOCHS = 9  # epochs of the previous Newton step: the cost model's guess for the next
@@ -71,7 +84,9 @@ _N_KNOWN = 10  # features whose correlation is known at the current stamp (liste
 _WORK_FULL = 11  # entries of X in the movable columns (a full pass)
 _SPECIAL = 12  # some movable feature has an L2 term or a finite bound (conjugate may be != 0)
 _VER_LAST = 13  # stamp of the previous refresh, whose gradient is kept as a second reference
-N_STATE = 14
+_LOSS_OK = 14  # fst[0] holds the mean loss at eta (the loss is evaluated only when needed)
+N_LOSSES = 15  # work counter: loss evaluations (a logarithm per sample)
+N_STATE = 16
 
 
 @njit(cache=True)
@@ -100,11 +115,12 @@ def _moved(ist):
 
 
 @njit(cache=True)
-def polish_intercept(df, eta, b, g, h, loss, et, gt, ht, ist):
-    """Exact 1-D Newton on the intercept; returns it and the mean loss there.
+def polish_intercept(df, eta, b, g, h, et, gt, ht, ist):
+    """Exact 1-D Newton on the intercept; returns it.
 
-    ``g, h`` are the weighted derivatives at ``eta`` (mean loss ``loss``), which holds
-    intercept ``b``; all three are moved to the result in place.  The Newton step is
+    ``g, h`` are the weighted derivatives at ``eta``, which holds intercept ``b``; all
+    three are moved to the result in place (the loss there is not evaluated: a move clears
+    ``ist[_LOSS_OK]``).  The Newton step is
     halved until the intercept's gradient shrinks (the problem is convex in ``b``: only
     derivatives are compared) and the iteration stops at the floating-point floor.
     ``et, gt, ht`` are workspace.
@@ -122,13 +138,12 @@ def polish_intercept(df, eta, b, g, h, loss, et, gt, ht, ist):
             break  # the intercept is optimal
         t = 1.0
         bn = b
-        ln = loss
         while True:
             bn = b + t * d
             delta = bn - b
             for i in range(n):
                 et[i] = eta[i] + delta
-            ln = loss_grad_hess(fam, y, aux, prm, hfloor, sw, et, gt, ht)
+            grad_hess(fam, y, prm, hfloor, sw, et, gt, ht)
             ist[N_EVALS] += 1
             gsn = _sum(gt)
             if abs(gsn) <= abs(gs) or t < 1e-12:
@@ -139,13 +154,48 @@ def polish_intercept(df, eta, b, g, h, loss, et, gt, ht, ist):
         eta[:] = et
         g[:] = gt
         h[:] = ht
+        ist[_LOSS_OK] = 0
         b = bn
-        loss = ln
         gs = gsn
         hs = _sum(h)
         if abs(t * d) <= 1e-14 * (1.0 + abs(b)):
             break
-    return b, loss
+    return b
+
+
+@njit(cache=True)
+def current_loss(df, eta, fst, ist):
+    """The mean loss at ``eta``: ``fst[0]``, evaluated first if it is not current."""
+    if not ist[_LOSS_OK]:
+        fam, y, aux, prm, hfloor, sw, off = df
+        fst[0] = mean_loss(fam, y, aux, prm, sw, eta)
+        ist[_LOSS_OK] = 1
+        ist[N_LOSSES] += 1
+    return fst[0]
+
+
+@njit(cache=True)
+def _binary(y):
+    for i in range(y.shape[0]):
+        if y[i] != 0.0 and y[i] != 1.0:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _fenchel_young_gap(g, eta, off, inv_n):
+    """``(1/n) sum_i g_i (eta_i - o_i)``: the datafit's part of the duality gap at the
+    unscaled dual point ``u_i = l'(eta_i)``.
+
+    Fenchel-Young holds with equality there, ``l^*(u_i) = eta_i u_i - l(eta_i)``, so
+    ``F(eta) - D(u) = (1/n) sum_i s_i eta_i u_i - (1/n) sum_i g_i o_i``: the gap at
+    ``c = 1`` needs neither the loss nor the conjugate (no logarithms), and is free of the
+    cancellation between ``F`` and ``D``.
+    """
+    s = 0.0
+    for i in range(g.shape[0]):
+        s += g[i] * (eta[i] - off[i])
+    return s * inv_n
 
 
 @njit(cache=True)
@@ -262,11 +312,12 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy, lazy_
              ist, viol):
     """Bring ``(eta, g, h)`` to ``(w, b)``, then the certificate there.
 
-    ``sv`` = (eta, g, h, corr, et, gt, ht, fst) with ``fst[0]`` the mean loss at ``eta``.
-    Returns ``(b, primal, gap, kkt, loss, complete)`` (``b`` re-optimised in the gap mode;
-    ``gap`` NaN in the KKT mode) and fills ``viol`` with the per-feature KKT violations (0
-    for features proven optimal without a product; entries of other features are left
-    stale: read them through the known list ``st[4]``).
+    ``sv`` = (eta, g, h, corr, et, gt, ht, fst) with ``fst[0]`` the mean loss at ``eta``
+    when ``ist[_LOSS_OK]`` (see :func:`current_loss`).  Returns ``(b, pval, gap, kkt,
+    complete)`` (``b`` re-optimised in the gap mode, ``pval`` the penalty at ``w``, ``gap``
+    NaN in the KKT mode) and fills ``viol`` with the per-feature KKT violations (0 for
+    features proven optimal without a product; entries of other features are left stale:
+    read them through the known list ``st[4]``).
 
     ``lazy`` (a warm start): the features whose correlation is already known are checked
     first; if one violates its condition by more than ``lazy_tol`` the solve cannot stop
@@ -281,11 +332,12 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy, lazy_
     inv_n = 1.0 / n
     if ist[_STATE] == STALE:
         _linear(D, w, b, off, eta)
-        fst[0] = loss_grad_hess(fam, y, aux, prm, hfloor, sw, eta, g, h)
+        grad_hess(fam, y, prm, hfloor, sw, eta, g, h)
+        ist[_LOSS_OK] = 0
         ist[N_EVALS] += 1
     if ist[_STATE] != READY:
         if use_gap and fit_intercept:
-            b, fst[0] = polish_intercept(df, eta, b, g, h, fst[0], et, gt, ht, ist)
+            b = polish_intercept(df, eta, b, g, h, et, gt, ht, ist)
         _moved(ist)
         ist[_STATE] = READY
     ist[N_CERTS] += 1
@@ -297,7 +349,7 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy, lazy_
     if lazy:
         kkt, c = _known_kkt(w, pen, corr, kl, ist[_N_KNOWN], viol)
         if kkt > lazy_tol:
-            return b, fst[0] + pval, np.nan, kkt, fst[0], False
+            return b, pval, np.nan, kkt, False
     _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n)
     nk = ist[_N_KNOWN]
     kkt, c = _known_kkt(w, pen, corr, kl, nk, viol)  # the others satisfy their condition
@@ -308,10 +360,19 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy, lazy_
             for t in range(nk):
                 j = kl[t]
                 conj += conj_coord(c * corr[j], a[j], bq[j], lo[j], hi[j])
-        gap = fst[0] + pval - (dual_value(fam, y, aux, prm, sw, g, off, c) - conj)
+        if fam == LOGISTIC and c == 1.0:
+            gap = _fenchel_young_gap(g, eta, off, inv_n) + pval + conj
+        elif fam == LOGISTIC and _binary(y):
+            fst[0], dual = logistic_loss_dual(y, sw, eta, g, off, c)
+            ist[_LOSS_OK] = 1
+            ist[N_LOSSES] += 1
+            gap = fst[0] + pval - (dual - conj)
+        else:
+            loss = current_loss(df, eta, fst, ist)
+            gap = loss + pval - (dual_value(fam, y, aux, prm, sw, g, off, c) - conj)
     if fit_intercept:
         kkt = max(kkt, abs(_sum(g)) * inv_n)
-    return b, fst[0] + pval, gap, kkt, fst[0], True
+    return b, pval, gap, kkt, True
 
 
 @njit(cache=True)
@@ -403,14 +464,22 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
         return False, b
     t = 1.0
     for _ in range(40):
-        loss_t, slope = trial_point(fam, y, aux, prm, hfloor, sw, eta, deta, t, et, gt, ht)
+        slope = trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, gt, ht)
         ist[N_EVALS] += 1
+        loss_t = np.nan
         # psi(s) = F(eta + s deta) + (1 - s) P(w) + s P(wn) is convex and bounds the
         # objective along the segment from above; psi'(t) <= 0 means psi(t) <= psi(0), a
         # test free of the cancellation that makes value comparisons fail near the optimum
         ok = slope * inv_n + dpen <= 0.0
+        if not ok and fam == LOGISTIC:
+            # Armijo through an upper bound of the objective's change, no loss needed:
+            # the datafit's by curvature_excess, the penalty's by convexity (t dpen)
+            bound = t * delta + curvature_excess(h, deta, t) * inv_n
+            ok = bound <= 1e-4 * t * delta
         if not ok:  # Armijo on the objective (penalty terms outside ws are unchanged)
-            f_old = fst[0]
+            f_old = current_loss(df, eta, fst, ist)
+            loss_t = mean_loss(fam, y, aux, prm, sw, et)
+            ist[N_LOSSES] += 1
             f_new = loss_t
             for k in range(m):
                 j = ws[k]
@@ -425,36 +494,85 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
             g[:] = gt
             h[:] = ht
             fst[0] = loss_t
+            ist[_LOSS_OK] = 0 if np.isnan(loss_t) else 1
             return True, b + t * d0
         t *= 0.5
     return False, b
 
 
 @njit(cache=True)
+def _extrapolate(D, df, w, b, pen, extrap, sv, ist):
+    """Move the support and the intercept along the path: ``w + gamma (w - w_prev)``.
+
+    ``(w, b)`` solves the previous alpha and ``(w_prev, b_prev)`` the one before; the path
+    is close to linear in alpha between changes of the active set (exactly so for the
+    lasso), so this start leaves the Newton steps at the new alpha mostly the curvature's
+    correction (a start at ``w`` leaves them the whole first-order move, which one step
+    on a strongly curved loss does not complete).  A coefficient whose extrapolation
+    crosses zero is set to zero, bounds are kept; ``eta`` is updated by the moved columns
+    and ``g, h`` evaluated there (the point moved: stamps and the loss become stale).
+    Returns the intercept.
+    """
+    fam, y, aux, prm, hfloor, sw, off = df
+    a, bq, lo, hi = pen
+    w_prev, b_prev, gamma = extrap
+    eta, g, h = sv[0], sv[1], sv[2]
+    moved = False
+    for j in range(w.shape[0]):
+        if w[j] == 0.0:
+            continue
+        new = w[j] + gamma * (w[j] - w_prev[j])
+        if (new > 0.0) != (w[j] > 0.0):
+            new = 0.0
+        new = min(max(new, lo[j]), hi[j])
+        if new != w[j]:
+            col_axpy(D, j, new - w[j], eta)
+            w[j] = new
+            moved = True
+    db = gamma * (b - b_prev)
+    if db != 0.0:
+        for i in range(eta.shape[0]):
+            eta[i] += db
+        moved = True
+    if moved:
+        grad_hess(fam, y, prm, hfloor, sw, eta, g, h)
+        ist[N_EVALS] += 1
+        ist[_LOSS_OK] = 0
+        ist[_STATE] = MOVED
+        _moved(ist)
+    return b + db
+
+
+@njit(cache=True)
 def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap, tol_abs,
-              max_iter, max_epochs, p0, warm, sv, st, ist, buf, sel):
+              max_iter, max_epochs, p0, warm, extrap, sv, st, ist, buf, sel):
     """Working-set proximal Newton at one alpha, from ``(w, b)`` and the state in ``sv``.
 
     ``w`` is updated in place.  ``warm``: the start is the previous alpha's solution, so
     the first certificate is lazy (see :func:`_certify`): when a feature whose correlation
     is known violates its condition, a Newton step follows without bounds, products or the
-    dual.  Returns
+    dual.  ``extrap = (w_prev, b_prev, gamma)``: when that lazy certificate fails, the first
+    working set's Newton steps start from the path extrapolated past ``(w, b)`` (see
+    :func:`_extrapolate`; ``gamma <= 0`` never).  Returns
     ``(b, primal, gap, kkt, stop_crit, n_iter, converged, stalled, loss)``.
     ``sel`` = (viol, cand, score, ws) is workspace.
     """
     a, bq, lo, hi = pen
     viol, cand, score, wsbuf = sel
-    eta, g = sv[0], sv[1]
+    eta, g, h, corr = sv[0], sv[1], sv[2], sv[3]
+    stamp, kl = st[2], st[4]
     n = eta.shape[0]
     inv_n = 1.0 / n
     n_iter = 0
     tol_in = np.inf
     stalled = False
     lazy = warm and max_iter > 0
+    lazy_failed = False
     while True:
-        b, primal, gap, kkt, loss, complete = _certify(
+        b, pval, gap, kkt, complete = _certify(
             D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy,
             0.0 if use_gap else tol_abs, sv, st, ist, viol)
+        lazy_failed = lazy and not complete
         lazy = False
         crit = gap if use_gap else kkt
         converged = complete and crit <= tol_abs
@@ -465,6 +583,9 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
         m = _working_set(w, viol, movable, n_movable, p0, st[4], ist[_N_KNOWN], cand, score,
                          wsbuf)
         ws = wsbuf[:m]
+        if lazy_failed and extrap[2] > 0.0:
+            b = _extrapolate(D, df, w, b, pen, extrap, sv, ist)
+        lazy_failed = False
         tol_in = min(TOL_IN * kkt, 0.5 * tol_in) if np.isfinite(tol_in) else TOL_IN * kkt
         ws_kkt = kkt
         while n_iter < max_iter:
@@ -474,17 +595,29 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
             if not ok:
                 stalled = True
                 break
-            ist[_STATE] = MOVED
+            # the certificate's own preparation, done here: the working set's correlations
+            # below are then those of the point the certificate examines, and it reuses them
+            if use_gap and fit_intercept:
+                b = polish_intercept(df, eta, b, g, h, sv[4], sv[5], sv[6], ist)
             _moved(ist)
+            ist[_STATE] = READY
             ws_kkt = abs(_sum(g)) * inv_n if fit_intercept else 0.0
+            nk = 0
             for k in range(m):
                 j = ws[k]
                 if movable[j]:
                     cj = -col_dot(D, j, g) * inv_n
+                    corr[j] = cj
+                    stamp[j] = ist[_VER]
+                    kl[nk] = j
+                    nk += 1
+                    ist[N_COLS] += col_size(D, j)
                     ws_kkt = max(ws_kkt, kkt_coord(w[j], cj, a[j], bq[j], lo[j], hi[j]))
+            ist[_N_KNOWN] = nk
             if ws_kkt <= tol_in:
                 break
-    return b, primal, gap, kkt, crit, n_iter, converged, stalled, loss
+    loss = current_loss(df, eta, sv[7], ist)
+    return b, loss + pval, gap, kkt, crit, n_iter, converged, stalled, loss
 
 
 @njit(cache=True)
@@ -498,11 +631,11 @@ def null_model(df, b_start, fit_intercept):
     b = b_start if fit_intercept else 0.0
     for i in range(n):
         eta[i] = off[i] + b
-    loss = loss_grad_hess(fam, y, aux, prm, hfloor, sw, eta, g, h)
+    grad_hess(fam, y, prm, hfloor, sw, eta, g, h)
     if fit_intercept:
-        b, loss = polish_intercept(df, eta, b, g, h, loss, np.empty(n), np.empty(n),
-                                   np.empty(n), np.zeros(N_STATE, dtype=np.int64))
-    return b, loss
+        b = polish_intercept(df, eta, b, g, h, np.empty(n), np.empty(n), np.empty(n),
+                             np.zeros(N_STATE, dtype=np.int64))
+    return b, mean_loss(fam, y, aux, prm, sw, eta)
 
 
 @njit(cache=True)
@@ -626,8 +759,14 @@ def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_star
             a[j] = alphas[k] * a1[j]
             bq[j] = alphas[k] * b1[j]
         tol_abs = tol * scale
+        gamma = 0.0
+        if EXTRAPOLATE and k >= 2 and out_info[k - 1, 5] > 0.0 and out_info[k - 2, 5] > 0.0:
+            gamma = (alphas[k - 1] - alphas[k]) / (alphas[k - 2] - alphas[k - 1])
+        extrap = (out_w[k - 2] if k >= 2 else out_w[0], out_b[k - 2] if k >= 2 else 0.0,
+                  gamma)
         res = solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
-                        tol_abs, max_iter, max_epochs, p0, k > 0, sv, st, ist, buf, sel)
+                        tol_abs, max_iter, max_epochs, p0, k > 0, extrap, sv, st, ist, buf,
+                        sel)
         b = res[0]
         devs[k] = _record(k, w, res, tol_abs, null_loss, out_w, out_b, out_info, False)
         n_fit = k + 1
@@ -650,7 +789,7 @@ def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_star
                     tol_abs = refine_tol * scale
                     res = solve_one(D, nrm, df, w, out_b[i], pen, movable, n_movable,
                                     fit_intercept, use_gap, tol_abs, max_iter, max_epochs, p0,
-                                    False, sv, st, ist, buf, sel)
+                                    False, (out_w[0], 0.0, 0.0), sv, st, ist, buf, sel)
                     b = res[0]
                     devs[i] = _record(i, w, res, tol_abs, null_loss, out_w, out_b, out_info,
                                       True)
