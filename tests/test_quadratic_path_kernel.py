@@ -1,7 +1,8 @@
 """The compiled path solver (``_kernels/quadratic_path.py``) in each of its branches.
 
 Its speed knobs (Gram cache size, when a certificate recomputes every correlation instead
-of bounding it) must never change what is certified.  Each configuration is run over a
+of bounding it or updating it from cached Gram entries, the face-Newton step) must never
+change what is certified.  Each configuration is run over a
 whole grid and every solution is checked independently: KKT recomputed in numpy, and the
 objective equal across configurations within the certified gaps.
 """

@@ -97,6 +97,24 @@ def _plain_epoch_cost(D, ws):
     return sparse
 
 
+def col_cost(D, j):
+    """Cost of one dot product with column ``j`` in dense multiply-adds (see SPARSE_COST)."""
+    raise NotImplementedError("only callable from numba-compiled code")
+
+
+@overload(col_cost)
+def _col_cost(D, j):
+    if len(D.types) == 1:
+        def dense(D, j):
+            return float(D[0].shape[0])
+        return dense
+
+    def sparse(D, j):
+        indptr = D[2]
+        return SPARSE_COST * (indptr[j + 1] - indptr[j])
+    return sparse
+
+
 @njit(cache=True, inline="always")
 def _reset_residual(D, y, w, r, state):
     """``r, state`` <- the residual ``y - X_c w`` from scratch."""
@@ -120,7 +138,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     dual rescaling: the dual point is ``c * theta`` and its correlations ``c * corr_dual``
     (``corr_dual`` is ``corr`` itself when there are no free features).
 
-    Bounds instead of dot products: ``bnd = (corr_ref, resid_ref, info, ub)`` holds
+    Bounds instead of dot products: ``bnd = (corr_ref, resid_ref, info, ub, ...)`` holds
     ``X^T r_ref / n`` for every feature at a reference residual ``r_ref`` (``info[0] > 0``
     once set).  By Cauchy-Schwarz ``|x_j^T r| / n <= |corr_ref_j| + ||x_j|| ||r - r_ref|| / n
     =: ub_j``; a zero feature with ``ub_j < a_j`` can neither violate its optimality
@@ -128,6 +146,13 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     skipped and ``ub[j]`` records the bound (``-1`` elsewhere).  When more than ``refresh``
     of the features would need their dot product anyway, all are computed and become the new
     reference.  (Not used with free features, whose projection needs every correlation.)
+
+    Gram updates instead of dot products: ``bnd`` also holds ``w_ref``, the coefficients
+    at the reference, two buffers, and the Gram cache ``gc`` of :func:`_gram_cd`.  Since
+    ``X^T r = X^T r_ref - X^T X (w - w_ref)``, a feature whose Gram entries with every
+    changed coefficient are cached gets ``corr_j = corr_ref_j - sum_k G_jk dw_k / n``, at
+    ``|dw|`` operations instead of its column's (exact up to round-off like the dot
+    product); this is used where it is cheaper, i.e. on the heavy columns of sparse data.
     """
     n = r.shape[0]
     p = w.shape[0]
@@ -140,7 +165,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
         ry += resid[i] * y[i]
     n_free = Q.shape[1]
     if compute:
-        corr_ref, resid_ref, info, ub = bnd
+        corr_ref, resid_ref, info, ub, w_ref, dsl, dwv, gc = bnd
         full = True
         if n_free == 0 and info[0] > 0.0:
             dist = 0.0
@@ -172,12 +197,36 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                     resid_ref[i] = resid[i]
                 for j in range(p):
                     corr_ref[j] = corr[j]
+                    w_ref[j] = w[j]
                 info[0] = 1.0
         else:
+            slot_of, G, have = gc[0], gc[1], gc[2]
+            # the changed coefficients' cache slots (none usable if one has no slot)
+            nd = 0
+            for j in range(p):
+                if w[j] != w_ref[j]:
+                    if slot_of[j] < 0:
+                        nd = -1
+                        break
+                    dsl[nd] = slot_of[j]
+                    dwv[nd] = w[j] - w_ref[j]
+                    nd += 1
             for j in range(p):
                 known[j] = active[j] and ub[j] < 0.0
-                if known[j]:
-                    corr[j] = col_dot(D, j, r, state) * inv_n
+                if not known[j]:
+                    continue
+                sj = slot_of[j]
+                if nd >= 0 and sj >= 0 and 2.0 * nd < col_cost(D, j):
+                    acc = 0.0
+                    for t in range(nd):
+                        if not have[sj, dsl[t]]:
+                            acc = np.nan
+                            break
+                        acc += G[sj, dsl[t]] * dwv[t]
+                    if acc == acc:  # every entry cached
+                        corr[j] = corr_ref[j] - acc * inv_n
+                        continue
+                corr[j] = col_dot(D, j, r, state) * inv_n
     use = known
     # dual point theta = r / n, projected orthogonally to the free columns when any
     tt = rsq * inv_n * inv_n
@@ -654,7 +703,8 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
           np.empty(p, dtype=np.int64), np.zeros(p, dtype=np.bool_),
           np.empty(p, dtype=np.int64), np.empty((max(n_acc, 1) + 1, m_max)), np.empty(m_max),
           np.empty_like(r), np.empty(m_max), np.empty(p), gc, np.zeros(n), np.zeros(1),
-          (np.zeros(p), np.zeros(n), np.zeros(1), np.full(p, -1.0)))
+          (np.zeros(p), np.zeros(n), np.zeros(1), np.full(p, -1.0), np.zeros(p),
+           np.empty(p, dtype=np.int64), np.empty(p), gc))
     opts = (p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton)
     yty = 0.0
     for i in range(n):
