@@ -251,6 +251,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     pen = 0.0
     c = 1.0
     worst = 0.0
+    pure_l1 = True
     for j in range(p):
         if w[j] != 0.0:
             pen += penalty_coord(w[j], a[j], b[j])
@@ -261,13 +262,16 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
             if not free[j]:
                 cd = corr_dual[j] if n_free > 0 else corr[j]
                 c = min(c, scale_limit(cd, a[j], b[j], lo[j], hi[j]))
+                # the conjugate of a pure L1 term is 0 on the rescaled dual point
+                pure_l1 = pure_l1 and b[j] == 0.0 and lo[j] == -np.inf and hi[j] == np.inf
         else:
             viol[j] = 0.0
     conj = 0.0
-    for j in range(p):
-        if use[j] and not free[j]:
-            cd = corr_dual[j] if n_free > 0 else corr[j]
-            conj += conj_coord(c * cd, a[j], b[j], lo[j], hi[j])
+    if not pure_l1:
+        for j in range(p):
+            if use[j] and not free[j]:
+                cd = corr_dual[j] if n_free > 0 else corr[j]
+                conj += conj_coord(c * cd, a[j], b[j], lo[j], hi[j])
     primal = 0.5 * inv_n * rsq + pen
     dual = c * ty - 0.5 * n * c * c * tt - conj
     return primal, primal - dual, worst, c, rsq
