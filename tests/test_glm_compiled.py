@@ -266,10 +266,45 @@ def test_logistic_loss_dual_equals_the_separate_passes():
     g = sw * (expit(eta) - y)
     aux = np.zeros(n)
     for c in (0.3, 0.9, 0.999, 1 - 1e-9):
-        loss, dual = logistic_loss_dual(y, sw, eta, g, off, c)
+        loss, dual = logistic_loss_dual(y, sw, eta, np.exp(-np.abs(eta)), g, off, c)
         assert loss == pytest.approx(mean_loss(LOGISTIC, y, aux, 0.0, sw, eta), rel=1e-13)
         ref = dual_value(LOGISTIC, y, aux, 0.0, sw, g, off, c)
         assert dual == pytest.approx(ref, rel=1e-12, abs=1e-15)
         v = np.clip(c * (expit(eta) - y) + y, 0, 1)
         ent = _base.xlogx(v) + _base.xlogx(1 - v)
         assert dual == pytest.approx(-(sw @ ent) / n + c * g @ off / n, rel=1e-12, abs=1e-15)
+
+
+def test_cached_exponential_kernels_match_closed_forms():
+    """The logistic derivatives at an intercept shift computed from the cached e^-|eta|
+    (a product per sample) and the loss from that cache equal direct evaluation, also where
+    the shift flips signs or the exponential underflows."""
+    from sparsefit._kernels.glm_datafits import (
+        LOGISTIC,
+        grad_hess_cache,
+        logistic_mean_loss,
+        mean_loss,
+        shift_point,
+    )
+
+    rng = np.random.default_rng(6)
+    n = 400
+    y = (rng.random(n) < 0.5).astype(float)
+    sw = rng.uniform(0.0, 2.0, n)
+    eta = np.concatenate([rng.standard_normal(n - 8) * 5, [-800, 800, -0.3, 0.3, 0, 1, -1, 40]])
+    g, h, ec = np.empty(n), np.empty(n), np.empty(n)
+    grad_hess_cache(LOGISTIC, y, 0.0, 0.0, sw, eta, g, h, ec)
+    np.testing.assert_allclose(ec, np.exp(-np.abs(eta)), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(g, sw * (expit(eta) - y), rtol=1e-14, atol=1e-300)
+    assert logistic_mean_loss(y, sw, eta, ec) == pytest.approx(
+        mean_loss(LOGISTIC, y, np.zeros(n), 0.0, sw, eta), rel=1e-14)
+    for delta in (1e-9, -0.5, 0.7, 3.0):
+        et, gt, ht, ect = (np.empty(n) for _ in range(4))
+        gs = shift_point(y, sw, 0.0, eta, ec, delta, et, gt, ht, ect)
+        x = eta + delta
+        np.testing.assert_array_equal(et, x)
+        np.testing.assert_allclose(ect, np.exp(-np.abs(x)), rtol=1e-14, atol=1e-300)
+        p = expit(x)
+        np.testing.assert_allclose(gt, sw * (p - y), rtol=1e-13, atol=1e-300)
+        np.testing.assert_allclose(ht, sw * p * (1 - p), rtol=1e-13, atol=1e-300)
+        assert gs == pytest.approx(gt.sum(), rel=1e-12)

@@ -166,22 +166,84 @@ def loss_grad_hess(fam, y, aux, prm, hfloor, sw, eta, g, h):
     return s if np.isfinite(s) else np.inf
 
 
+@njit(cache=True, inline="always")
+def _deriv_cache(fam, y, prm, eta):
+    """``(l', l'', e^-|eta|)``, the exponential for the logistic loss only (else 0)."""
+    if fam == LOGISTIC:
+        e = np.exp(-abs(eta))
+        d1, d2 = _logistic_deriv(y, eta, e)
+        return d1, d2, e
+    d1, d2 = deriv_i(fam, y, prm, eta)
+    return d1, d2, 0.0
+
+
 @njit(cache=True)
-def trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, g, h):
-    """At ``et = eta + t deta``: :func:`grad_hess` into ``g, h``; returns ``sum_i g_i deta_i``.
+def grad_hess_cache(fam, y, prm, hfloor, sw, eta, g, h, ec):
+    """:func:`grad_hess`, and for the logistic loss ``ec[i] = e^-|eta_i|`` (the
+    exponential the loss and a shifted intercept reuse, see :func:`shift_point`)."""
+    for i in range(eta.shape[0]):
+        d1, d2, ec[i] = _deriv_cache(fam, y[i], prm, eta[i])
+        g[i] = sw[i] * d1
+        h[i] = sw[i] * max(d2, hfloor)
+
+
+@njit(cache=True)
+def trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, g, h, ec):
+    """At ``et = eta + t deta``: :func:`grad_hess_cache` into ``g, h, ec``; returns
+    ``sum_i g_i deta_i``.
 
     One pass without the loss (the line search of a Newton step decides on this slope;
     the loss, a logarithm per sample, is evaluated only where it is needed).
     """
     slope = 0.0
     for i in range(eta.shape[0]):
-        e = eta[i] + t * deta[i]
-        et[i] = e
-        d1, d2 = deriv_i(fam, y[i], prm, e)
+        x = eta[i] + t * deta[i]
+        et[i] = x
+        d1, d2, ec[i] = _deriv_cache(fam, y[i], prm, x)
         g[i] = sw[i] * d1
         h[i] = sw[i] * max(d2, hfloor)
         slope += g[i] * deta[i]
     return slope
+
+
+@njit(cache=True)
+def shift_point(y, sw, hfloor, eta, ec, delta, et, g, h, ect):
+    """Logistic derivatives at ``et = eta + delta`` (one shift for all samples, the
+    intercept's), from the cached ``ec = e^-|eta|``; returns ``sum_i g_i``.
+
+    ``e^-|eta_i + delta| = ec_i e^-/+delta`` while the sign of ``eta_i`` holds: a product
+    per sample instead of an exponential (an exponential where the sign flips).  Fills
+    ``et, g, h`` and ``ect`` (the cache at ``et``).
+    """
+    em = np.exp(-delta)
+    ep = np.exp(delta)
+    gs = 0.0
+    for i in range(eta.shape[0]):
+        x0 = eta[i]
+        x = x0 + delta
+        et[i] = x
+        if (x >= 0.0) == (x0 >= 0.0):
+            e = ec[i] * (em if x0 >= 0.0 else ep)
+        else:
+            e = np.exp(-abs(x))
+        ect[i] = e
+        d1, d2 = _logistic_deriv(y[i], x, e)
+        g[i] = sw[i] * d1
+        h[i] = sw[i] * max(d2, hfloor)
+        gs += g[i]
+    return gs
+
+
+@njit(cache=True)
+def logistic_mean_loss(y, sw, eta, ec):
+    """:func:`mean_loss` of the logistic loss from the cached ``ec = e^-|eta|``."""
+    s = 0.0
+    for i in range(eta.shape[0]):
+        if sw[i] != 0.0:
+            x = eta[i]
+            s += sw[i] * (max(x, 0.0) + np.log1p(ec[i]) - y[i] * x)
+    s /= eta.shape[0]
+    return s if np.isfinite(s) else np.inf
 
 
 @njit(cache=True)
@@ -229,7 +291,7 @@ def curvature_excess(h, deta, t):
 
 
 @njit(cache=True)
-def logistic_loss_dual(y, sw, eta, g, offset, c):
+def logistic_loss_dual(y, sw, eta, ec, g, offset, c):
     """``(mean loss, dual_value(c))`` of the logistic loss in one pass, for ``y`` in {0, 1}
     and ``0 < c < 1``.
 
@@ -238,9 +300,10 @@ def logistic_loss_dual(y, sw, eta, g, offset, c):
     ``q log q + (1 - q) log(1 - q)`` with ``log p~`` and ``log(1 - p~)`` from the loss's own
     ``log1p(e^-|z|)`` and ``1 - q = (1 - p~)(1 + r)``, ``r = (1 - c) e^z``.  ``log1p(r)``
     is a 4-term series below ``r = 1e-3`` (relative error < 2e-13; the samples the model
-    fits well), a ``log1p`` above: a sample costs an exponential and one ``log1p`` where
-    the loss plus :func:`dual_value` took two transcendental functions and two
-    logarithms.  The dual is ``-inf`` when its sum is not finite (as :func:`dual_value`).
+    fits well), a ``log1p`` above: with ``ec = e^-|eta|`` cached (:func:`grad_hess_cache`)
+    a sample costs one ``log1p`` where the loss plus :func:`dual_value` took two
+    transcendental functions and two logarithms.  The dual is ``-inf`` when its sum is not
+    finite (as :func:`dual_value`).
     """
     n = eta.shape[0]
     logc = np.log(c)
@@ -252,7 +315,7 @@ def logistic_loss_dual(y, sw, eta, g, offset, c):
         if sw[i] == 0.0:
             continue
         x = eta[i]
-        e = np.exp(-abs(x))
+        e = ec[i]
         lg = np.log1p(e)
         sl += sw[i] * (max(x, 0.0) + lg - y[i] * x)
         z = x - 2.0 * y[i] * x

@@ -44,8 +44,11 @@ from .glm_datafits import (
     curvature_excess,
     dual_value,
     grad_hess,
+    grad_hess_cache,
     logistic_loss_dual,
+    logistic_mean_loss,
     mean_loss,
+    shift_point,
     trial_point,
 )
 from .prox import conj_coord, kkt_coord, penalty_coord, scale_limit
@@ -115,7 +118,7 @@ def _moved(ist):
 
 
 @njit(cache=True)
-def polish_intercept(df, eta, b, g, h, et, gt, ht, ist):
+def polish_intercept(df, eta, b, g, h, ec, et, gt, ht, ect, ist):
     """Exact 1-D Newton on the intercept; returns it.
 
     ``g, h`` are the weighted derivatives at ``eta``, which holds intercept ``b``; all
@@ -123,7 +126,8 @@ def polish_intercept(df, eta, b, g, h, et, gt, ht, ist):
     ``ist[_LOSS_OK]``).  The Newton step is
     halved until the intercept's gradient shrinks (the problem is convex in ``b``: only
     derivatives are compared) and the iteration stops at the floating-point floor.
-    ``et, gt, ht`` are workspace.
+    ``ec`` caches ``e^-|eta|`` for the logistic loss (moved too: the shifted points cost a
+    product per sample, see :func:`shift_point`); ``et, gt, ht, ect`` are workspace.
     """
     fam, y, aux, prm, hfloor, sw, off = df
     n = eta.shape[0]
@@ -141,11 +145,14 @@ def polish_intercept(df, eta, b, g, h, et, gt, ht, ist):
         while True:
             bn = b + t * d
             delta = bn - b
-            for i in range(n):
-                et[i] = eta[i] + delta
-            grad_hess(fam, y, prm, hfloor, sw, et, gt, ht)
+            if fam == LOGISTIC:
+                gsn = shift_point(y, sw, hfloor, eta, ec, delta, et, gt, ht, ect)
+            else:
+                for i in range(n):
+                    et[i] = eta[i] + delta
+                grad_hess(fam, y, prm, hfloor, sw, et, gt, ht)
+                gsn = _sum(gt)
             ist[N_EVALS] += 1
-            gsn = _sum(gt)
             if abs(gsn) <= abs(gs) or t < 1e-12:
                 break
             t *= 0.5
@@ -154,6 +161,8 @@ def polish_intercept(df, eta, b, g, h, et, gt, ht, ist):
         eta[:] = et
         g[:] = gt
         h[:] = ht
+        if fam == LOGISTIC:
+            ec[:] = ect
         ist[_LOSS_OK] = 0
         b = bn
         gs = gsn
@@ -164,11 +173,15 @@ def polish_intercept(df, eta, b, g, h, et, gt, ht, ist):
 
 
 @njit(cache=True)
-def current_loss(df, eta, fst, ist):
-    """The mean loss at ``eta``: ``fst[0]``, evaluated first if it is not current."""
+def current_loss(df, eta, ec, fst, ist):
+    """The mean loss at ``eta``: ``fst[0]``, evaluated first if it is not current (from the
+    cached exponentials ``ec`` for the logistic loss)."""
     if not ist[_LOSS_OK]:
         fam, y, aux, prm, hfloor, sw, off = df
-        fst[0] = mean_loss(fam, y, aux, prm, sw, eta)
+        if fam == LOGISTIC:
+            fst[0] = logistic_mean_loss(y, sw, eta, ec)
+        else:
+            fst[0] = mean_loss(fam, y, aux, prm, sw, eta)
         ist[_LOSS_OK] = 1
         ist[N_LOSSES] += 1
     return fst[0]
@@ -312,8 +325,9 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy, lazy_
              ist, viol):
     """Bring ``(eta, g, h)`` to ``(w, b)``, then the certificate there.
 
-    ``sv`` = (eta, g, h, corr, et, gt, ht, fst) with ``fst[0]`` the mean loss at ``eta``
-    when ``ist[_LOSS_OK]`` (see :func:`current_loss`).  Returns ``(b, pval, gap, kkt,
+    ``sv`` = (eta, g, h, corr, et, gt, ht, fst, ec, ect) with ``fst[0]`` the mean loss at
+    ``eta`` when ``ist[_LOSS_OK]`` (see :func:`current_loss`) and ``ec = e^-|eta|`` for the
+    logistic loss whenever ``eta`` is current (``ect`` workspace).  Returns ``(b, pval, gap, kkt,
     complete)`` (``b`` re-optimised in the gap mode, ``pval`` the penalty at ``w``, ``gap``
     NaN in the KKT mode) and fills ``viol`` with the per-feature KKT violations (0 for
     features proven optimal without a product; entries of other features are left stale:
@@ -326,18 +340,18 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy, lazy_
     """
     fam, y, aux, prm, hfloor, sw, off = df
     a, bq, lo, hi = pen
-    eta, g, h, corr, et, gt, ht, fst = sv
+    eta, g, h, corr, et, gt, ht, fst, ec, ect = sv
     n = eta.shape[0]
     p = w.shape[0]
     inv_n = 1.0 / n
     if ist[_STATE] == STALE:
         _linear(D, w, b, off, eta)
-        grad_hess(fam, y, prm, hfloor, sw, eta, g, h)
+        grad_hess_cache(fam, y, prm, hfloor, sw, eta, g, h, ec)
         ist[_LOSS_OK] = 0
         ist[N_EVALS] += 1
     if ist[_STATE] != READY:
         if use_gap and fit_intercept:
-            b = polish_intercept(df, eta, b, g, h, et, gt, ht, ist)
+            b = polish_intercept(df, eta, b, g, h, ec, et, gt, ht, ect, ist)
         _moved(ist)
         ist[_STATE] = READY
     ist[N_CERTS] += 1
@@ -363,12 +377,12 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy, lazy_
         if fam == LOGISTIC and c == 1.0:
             gap = _fenchel_young_gap(g, eta, off, inv_n) + pval + conj
         elif fam == LOGISTIC and _binary(y):
-            fst[0], dual = logistic_loss_dual(y, sw, eta, g, off, c)
+            fst[0], dual = logistic_loss_dual(y, sw, eta, ec, g, off, c)
             ist[_LOSS_OK] = 1
             ist[N_LOSSES] += 1
             gap = fst[0] + pval - (dual - conj)
         else:
-            loss = current_loss(df, eta, fst, ist)
+            loss = current_loss(df, eta, ec, fst, ist)
             gap = loss + pval - (dual_value(fam, y, aux, prm, sw, g, off, c) - conj)
     if fit_intercept:
         kkt = max(kkt, abs(_sum(g)) * inv_n)
@@ -427,7 +441,7 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
     """
     fam, y, aux, prm, hfloor, sw, off = df
     a, bq, lo, hi = pen
-    eta, g, h, corr, et, gt, ht, fst = sv
+    eta, g, h, corr, et, gt, ht, fst, ec, ect = sv
     wn, q, deta, H, xh, cnt, pv, pw = buf
     n = eta.shape[0]
     inv_n = 1.0 / n
@@ -464,7 +478,7 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
         return False, b
     t = 1.0
     for _ in range(40):
-        slope = trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, gt, ht)
+        slope = trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, gt, ht, ect)
         ist[N_EVALS] += 1
         loss_t = np.nan
         # psi(s) = F(eta + s deta) + (1 - s) P(w) + s P(wn) is convex and bounds the
@@ -477,7 +491,7 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
             bound = t * delta + curvature_excess(h, deta, t) * inv_n
             ok = bound <= 1e-4 * t * delta
         if not ok:  # Armijo on the objective (penalty terms outside ws are unchanged)
-            f_old = current_loss(df, eta, fst, ist)
+            f_old = current_loss(df, eta, ec, fst, ist)
             loss_t = mean_loss(fam, y, aux, prm, sw, et)
             ist[N_LOSSES] += 1
             f_new = loss_t
@@ -493,6 +507,8 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
             eta[:] = et
             g[:] = gt
             h[:] = ht
+            if fam == LOGISTIC:
+                ec[:] = ect
             fst[0] = loss_t
             ist[_LOSS_OK] = 0 if np.isnan(loss_t) else 1
             return True, b + t * d0
@@ -535,7 +551,7 @@ def _extrapolate(D, df, w, b, pen, extrap, sv, ist):
             eta[i] += db
         moved = True
     if moved:
-        grad_hess(fam, y, prm, hfloor, sw, eta, g, h)
+        grad_hess_cache(fam, y, prm, hfloor, sw, eta, g, h, sv[8])
         ist[N_EVALS] += 1
         ist[_LOSS_OK] = 0
         ist[_STATE] = MOVED
@@ -598,7 +614,7 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
             # the certificate's own preparation, done here: the working set's correlations
             # below are then those of the point the certificate examines, and it reuses them
             if use_gap and fit_intercept:
-                b = polish_intercept(df, eta, b, g, h, sv[4], sv[5], sv[6], ist)
+                b = polish_intercept(df, eta, b, g, h, sv[8], sv[4], sv[5], sv[6], sv[9], ist)
             _moved(ist)
             ist[_STATE] = READY
             ws_kkt = abs(_sum(g)) * inv_n if fit_intercept else 0.0
@@ -616,7 +632,7 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
             ist[_N_KNOWN] = nk
             if ws_kkt <= tol_in:
                 break
-    loss = current_loss(df, eta, sv[7], ist)
+    loss = current_loss(df, eta, sv[8], sv[7], ist)
     return b, loss + pval, gap, kkt, crit, n_iter, converged, stalled, loss
 
 
@@ -631,10 +647,11 @@ def null_model(df, b_start, fit_intercept):
     b = b_start if fit_intercept else 0.0
     for i in range(n):
         eta[i] = off[i] + b
-    grad_hess(fam, y, prm, hfloor, sw, eta, g, h)
+    ec = np.empty(n)
+    grad_hess_cache(fam, y, prm, hfloor, sw, eta, g, h, ec)
     if fit_intercept:
-        b = polish_intercept(df, eta, b, g, h, np.empty(n), np.empty(n), np.empty(n),
-                             np.zeros(N_STATE, dtype=np.int64))
+        b = polish_intercept(df, eta, b, g, h, ec, np.empty(n), np.empty(n), np.empty(n),
+                             np.empty(n), np.zeros(N_STATE, dtype=np.int64))
     return b, mean_loss(fam, y, aux, prm, sw, eta)
 
 
@@ -726,7 +743,7 @@ def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_star
     elif not b_given:
         b = b_null
     sv = (np.empty(n), np.empty(n), np.empty(n), np.zeros(p), np.empty(n), np.empty(n),
-          np.empty(n), np.zeros(1))
+          np.empty(n), np.zeros(1), np.empty(n), np.empty(n))
     st = (np.empty(n), np.zeros(p), np.full(p, -1, dtype=np.int64), np.empty(p, np.int64),
           np.empty(p, np.int64), np.empty(n))
     ist[_VER_LAST] = -2  # no previous refresh
