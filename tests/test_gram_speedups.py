@@ -8,8 +8,9 @@ import pytest
 import scipy.sparse as sp
 
 from conftest import make_regression
-from sparsefit.model_selection._cv import _rows, cross_validate_path
+from sparsefit.model_selection._cv import cross_validate_path
 from sparsefit.model_selection._shared_gram import SharedGram
+from sparsefit.model_selection._split import take_rows
 from sparsefit.path import _grid_solver, _make_problem
 
 from sparsefit._kernels.gram_cd import face_newton, gram_values  # isort: skip
@@ -122,7 +123,7 @@ def test_shared_gram_equals_each_folds_own(kind, weighted, fit_intercept):
     shared = SharedGram(X, sw, feats, fit_intercept)
     test = np.sort(rng.choice(X.shape[0], 12, replace=False))
     train = np.setdiff1d(np.arange(X.shape[0]), test)
-    pp = _make_problem(_rows(X, train), y[train], None if sw is None else sw[train], 1.0,
+    pp = _make_problem(take_rows(X, train), y[train], None if sw is None else sw[train], 1.0,
                        fit_intercept, False, None, None, None, False, 1e-6, 1000)
     got_f, G = shared.fold(test, pp.prob.design)
     np.testing.assert_array_equal(got_f, feats)
@@ -141,7 +142,7 @@ def test_shared_gram_leaves_out_a_feature_that_cancels():
     shared = SharedGram(X, None, feats, True)
     test = np.arange(0, 80, 8)
     train = np.setdiff1d(np.arange(80), test)
-    pp = _make_problem(_rows(X, train), y[train], None, 1.0, True, False, None, None, None,
+    pp = _make_problem(take_rows(X, train), y[train], None, 1.0, True, False, None, None, None,
                        False, 1e-6, 1000)
     assert pp.prob.design.col_sq_norms[10] > 10  # a real column, not round-off
     got_f, G = shared.fold(test, pp.prob.design)
@@ -166,7 +167,7 @@ def test_prefilled_solver_matches_a_cold_one():
     assert feats.size > 20
     test = np.arange(0, 120, 10)
     train = np.setdiff1d(np.arange(120), test)
-    pp = _make_problem(_rows(X, train), y[train], None, 1.0, True, False, None, None, None,
+    pp = _make_problem(take_rows(X, train), y[train], None, 1.0, True, False, None, None, None,
                        False, 1e-8, 100_000)
     cd = _grid_solver(pp)
     cd.prefill_gram(*SharedGram(X, None, feats, True).fold(test, pp.prob.design))
@@ -189,3 +190,20 @@ def test_cv_scores_do_not_depend_on_sharing(monkeypatch):
     alone = cross_validate_path(X, y, cv=5, tol=1e-9, n_alphas=30)
     np.testing.assert_allclose(shared.fold_scores, alone.fold_scores, rtol=1e-6)
     assert shared.index_min == alone.index_min
+
+
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+def test_take_rows_equals_indexing(index_dtype):
+    rng = np.random.default_rng(4)
+    X = sp.random(60, 25, density=0.2, format="csc", random_state=3)
+    X.indices = X.indices.astype(index_dtype)
+    X.indptr = X.indptr.astype(index_dtype)
+    rows = np.sort(rng.choice(60, 41, replace=False))
+    got = take_rows(X, rows)
+    assert sp.isspmatrix_csc(got) and got.shape == (41, 25)
+    ref = X[rows]  # scipy's own row indexing: same index dtypes (no new kernel builds)
+    assert (got.indices.dtype, got.indptr.dtype) == (ref.indices.dtype, ref.indptr.dtype)
+    np.testing.assert_array_equal(got.toarray(), X.toarray()[rows])
+    dense = take_rows(X.toarray(), rows)
+    assert dense.flags.f_contiguous
+    np.testing.assert_array_equal(dense, X.toarray()[rows])

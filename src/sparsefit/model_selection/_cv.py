@@ -35,7 +35,7 @@ from ..path import (
     check_alphas,
 )
 from ._shared_gram import SharedGram
-from ._split import make_folds
+from ._split import make_folds, take_rows
 
 # name -> greater_is_better.  For the gaussian family the deviance is the mean squared
 # error (glmnet's type.measure="deviance" equals "mse" there).
@@ -163,12 +163,6 @@ def select_indices(mean, std_error, greater_is_better):
     return i_min, int(np.flatnonzero(within)[0])
 
 
-def _rows(X, idx):
-    # X is an ndarray or CSC; selecting CSC rows directly is ~5x faster than through CSR
-    # (Reuters: 4.8 vs 25 ms per fold)
-    return sp.csc_matrix(X[idx]) if sp.issparse(X) else X[idx]
-
-
 def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold, shared=None):
     """Fit one fold on the fixed grid; return (scores, mse) over the grid.
 
@@ -176,7 +170,7 @@ def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold, shared=N
     """
     sw_train = None if sw is None else sw[train]
     try:
-        pp = _make_problem(_rows(X, train), y[train], sw_train, **problem_kw)
+        pp = _make_problem(take_rows(X, train), y[train], sw_train, **problem_kw)
     except ValueError as exc:
         raise ValueError(f"cross-validation fold {fold}: {exc}") from exc
     cd = _grid_solver(pp)
@@ -185,7 +179,7 @@ def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold, shared=N
     coefs, *_ = _solve_grid(pp, alphas, early_stop=False, cd=cd)
     coefs = coefs.astype(np.float64)
     intercepts = pp.prob.y_mean - pp.prob.x_mean @ coefs
-    pred = _predict_path(_rows(X, test), coefs, intercepts)
+    pred = _predict_path(take_rows(X, test), coefs, intercepts)
     sw_test = None if sw is None else sw[test]
     scores = path_scores(y[test].astype(np.float64), pred, sw_test, scoring)
     mse = scores if scoring in ("mse", "deviance") else path_scores(

@@ -22,7 +22,6 @@ with ``sklearn.metrics.roc_auc_score``):
 """
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.special import expit, log_softmax, xlogy
 from sklearn.metrics import roc_auc_score
 
@@ -31,7 +30,7 @@ from .._validation import check_int_param, check_option, check_sample_weight, ch
 from ..linear_model._glm import CLASSIFICATION_FAMILIES, FAMILIES, _check_offset
 from ..path import _check_grid_params, _geometric_grid, _predict_path, check_alphas
 from ._cv import _run_jobs, _summarize
-from ._split import make_folds
+from ._split import make_folds, take_rows
 
 # name -> greater_is_better
 CLASSIFIER_SCORINGS = {"deviance": False, "log_loss": False, "accuracy": True,
@@ -134,11 +133,6 @@ def _linear_path(X, coefs, intercepts, offset, support):
     return eta if offset is None else eta + offset[:, None]
 
 
-def _rows(X, idx):
-    """Rows ``idx`` (sorted) of an ndarray or CSC matrix, in the solver's layout."""
-    return X[idx] if sp.issparse(X) else np.asfortranarray(X[idx])
-
-
 def _check_train_classes(family, yenc, n_classes, fold):
     if family not in CLASSIFICATION_FAMILIES:
         return
@@ -156,14 +150,14 @@ def _glm_fold_job(X, yenc, sw, offset, train, test, alphas, family, n_classes, p
     """Fit one fold on the fixed grid; return (scores, mse or None) over the grid."""
     _check_train_classes(family, yenc[train], n_classes, fold)
     try:
-        pp = gp.make_glm_problem(family, _rows(X, train), yenc[train], n_classes,
+        pp = gp.make_glm_problem(family, take_rows(X, train), yenc[train], n_classes,
                               sample_weight=None if sw is None else sw[train],
                               offset=None if offset is None else offset[train], **problem_kw)
     except ValueError as exc:
         raise ValueError(f"cross-validation fold {fold}: {exc}") from exc
     sol = gp.solve_glm_grid(pp, alphas, early_stop=False)
     coefs, intercepts, support = gp.stack_path(pp, sol, coef_storage="dense", dtype=np.float64)
-    eta = _linear_path(_rows(X, test), coefs, intercepts,
+    eta = _linear_path(take_rows(X, test), coefs, intercepts,
                        None if offset is None else offset[test], support)
     y_test = yenc[test]
     sw_test = None if sw is None else sw[test]
