@@ -76,27 +76,6 @@ SPARSE_COST = 4.0
 GRAM_EPOCHS = 20  # epochs an inner solve is assumed to take, in the Gram-or-plain choice
 
 
-def plain_epoch_cost(D, ws):
-    """Operations of one plain epoch over ``ws``: its columns' non-zeros (``n`` if dense)."""
-    raise NotImplementedError("only callable from numba-compiled code")
-
-
-@overload(plain_epoch_cost)
-def _plain_epoch_cost(D, ws):
-    if len(D.types) == 1:
-        def dense(D, ws):
-            return float(ws.shape[0]) * D[0].shape[0]
-        return dense
-
-    def sparse(D, ws):
-        indptr = D[2]
-        nnz = 0
-        for k in range(ws.shape[0]):
-            nnz += indptr[ws[k] + 1] - indptr[ws[k]]
-        return SPARSE_COST * nnz
-    return sparse
-
-
 def col_cost(D, j):
     """Cost of one dot product with column ``j`` in dense multiply-adds (see SPARSE_COST)."""
     raise NotImplementedError("only callable from numba-compiled code")
@@ -113,6 +92,15 @@ def _col_cost(D, j):
         indptr = D[2]
         return SPARSE_COST * (indptr[j + 1] - indptr[j])
     return sparse
+
+
+@njit(cache=True, inline="always")
+def plain_epoch_cost(D, ws):
+    """Cost of one plain epoch over ``ws``: its columns' dot products (see :func:`col_cost`)."""
+    total = 0.0
+    for k in range(ws.shape[0]):
+        total += col_cost(D, ws[k])
+    return total
 
 
 @njit(cache=True, inline="always")
