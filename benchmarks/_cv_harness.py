@@ -1,7 +1,8 @@
-"""Plumbing shared by the cross-validation benchmarks (lasso and logistic).
+"""Plumbing shared by the benchmarks.
 
 ``run_r_cv`` hands one training set, alpha grid and fold ids to an R script and reads back its
-``out.txt``; ``versions`` records what produced the figures.
+``out.txt`` (the cross-validation benchmarks); ``versions`` records what produced the figures
+(every benchmark).
 """
 
 import platform
@@ -40,10 +41,11 @@ def run_r_cv(X, y, alphas, folds, r_code, prefix):
         return np.loadtxt(d / "out.txt")
 
 
-def versions():
-    """Versions of Python, the numeric stack, sparsefit and R glmnet."""
+def versions(*extra):
+    """Versions of Python, the numeric stack, the ``extra`` distributions, sparsefit and R
+    glmnet."""
     out = {"python": platform.python_version()}
-    for dist in ("numpy", "scipy", "numba", "scikit-learn", "sparsefit"):
+    for dist in ("numpy", "scipy", "numba", "scikit-learn", *extra, "sparsefit"):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:

@@ -20,15 +20,14 @@ import argparse  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
-from importlib import metadata  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _cv_harness import versions as harness_versions  # noqa: E402
 from _problems import DATASETS, RATIOS, make_problems  # noqa: E402
 from _runners import PY_TOOLS, SweepConfig, sweep_glmnet, sweep_python  # noqa: E402
 
@@ -41,24 +40,6 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def _grid(start: int, stop: int, num: int) -> tuple[float, ...]:
     """Geometric grid 10**start .. 10**stop as plain floats."""
     return tuple(float(t) for t in np.logspace(start, stop, num))
-
-
-def _versions() -> dict:
-    out = {"python": platform.python_version()}
-    for dist in ("numpy", "scipy", "numba", "scikit-learn", "skglm", "celer", "sparsefit"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            out[dist] = "not installed"
-    try:
-        r = subprocess.run(
-            ["Rscript", "-e", 'cat(R.version$version.string, "/ glmnet",'
-             ' as.character(packageVersion("glmnet")))'],
-            capture_output=True, text=True, timeout=60)
-        out["R"] = r.stdout.strip() or "failed"
-    except (OSError, subprocess.TimeoutExpired):
-        out["R"] = "not installed"
-    return out
 
 
 def _blas_threads() -> str:
@@ -180,7 +161,7 @@ def main(argv=None) -> int:
     tools = args.tools or [*PY_TOOLS, "glmnet"]
     out = args.out or RESULTS / ("lasso_quick.md" if args.quick else "lasso.md")
 
-    versions = _versions()
+    versions = harness_versions("skglm", "celer")
     started = datetime.datetime.now()
     header = [
         "# Lasso: time to reach 1e-6 relative suboptimality",
