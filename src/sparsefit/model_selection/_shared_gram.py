@@ -1,12 +1,13 @@
-"""Gram entries computed once for the full data and shared by every fold of a least-squares CV.
+"""Gram entries computed once for the full data and shared by every fold of a least-squares
+CV on sparse data.
 
 Each fold's path solves on the same columns as the full-data path, over about 90% of its
 rows, and its coordinate descent runs through the working set's Gram matrix
 ``X_c^T X_c`` (see :mod:`sparsefit._kernels.quadratic_path`).  Filling that matrix column
-pair by column pair was a fifth to a third of a fold's time (Toeplitz 500 x 5000, Reuters).
+pair by column pair was a third of a fold's time on Reuters.
 A fold's Gram matrix differs from the full data's only by its test rows and its centring:
 with raw weighted cross products ``S = sum_i w_i a_i a_i^T`` (``a_i`` the row restricted to
-the features ``F``, shifted by any fixed vector), ``u = sum_i w_i a_i`` and ``W = sum_i w_i``
+the features ``F``), ``u = sum_i w_i a_i`` and ``W = sum_i w_i``
 over the training rows of the fold,
 
 .. math::  X_c^T X_c = c \\,(S - u u^T / W), \\qquad c = n_{train} / W
@@ -16,9 +17,8 @@ each training-row sum is the full data's minus the test rows'.  So the full data
 formed once for ``F``, the features the full-data path cached, and a fold pays only for its
 test rows.
 
-Subtracting large sums can cancel digits when a column's mean is large against its spread.
-Dense columns are therefore shifted by their full-data mean first (the folds' means differ
-from it only slightly); sparse ones cannot be shifted without densifying, so every fold
+Subtracting large sums can cancel digits when a column's mean is large against its spread,
+and sparse columns cannot be shifted by their mean without densifying them, so every fold
 leaves out of the prefill any feature whose centred sum of squares is below 1e-5 of its raw
 one (the rounding error then stays below ~1e-10 relative); the solver fills those as
 before.  ``X_c^T y`` is not shared: the solver computes it exactly per fold (one pass over
@@ -35,40 +35,28 @@ from .._kernels.sparse import csr_rows_gram
 MAX_CANCELLATION = 1e5
 
 
-def _cross(A, w, rows):
-    """``(A_r^T diag(w_r) A_r, A_r^T w_r)`` over the rows ``rows`` of ``A`` (float64)."""
-    if sp.issparse(A):
-        return csr_rows_gram(A.data, A.indices, A.indptr, rows,
-                             np.empty(0) if w is None else w, A.shape[1])
-    Ar = A[rows]
-    if w is None:
-        return Ar.T @ Ar, Ar.sum(axis=0)
-    wr = w[rows]
-    return (Ar * wr[:, None]).T @ Ar, wr @ Ar
-
-
 class SharedGram:
-    """Full-data cross products of the columns ``features`` of ``X`` (see the module).
+    """Full-data cross products of the columns ``features`` of a CSC matrix ``X``.
 
-    ``X``: validated ndarray or CSC (the CV's data); ``sample_weight``: the weights the folds
-    are given (or None); ``fit_intercept``: whether the folds centre their columns.
+    ``sample_weight``: the weights the folds are given (or None); ``fit_intercept``: whether
+    the folds centre their columns.  (Dense folds fill their own entries: see
+    :func:`sparsefit.model_selection._cv.cross_validate_paths`.)
     """
 
     def __init__(self, X, sample_weight, features, fit_intercept):
         self.features = np.asarray(features, dtype=np.int64)
         self.fit_intercept = bool(fit_intercept)
-        w = sample_weight
-        if sp.issparse(X):
-            A = sp.csr_matrix(X[:, self.features], dtype=np.float64)
-        else:
-            A = np.asarray(X[:, self.features], dtype=np.float64)
-            if self.fit_intercept:  # centred by the full data: little left to cancel
-                A = A - (A.mean(axis=0) if w is None else w @ A / w.sum())
-        self.A = A
-        self.w = w
-        self.S, self.u = _cross(A, w, np.arange(A.shape[0]))
+        self.A = sp.csr_matrix(X[:, self.features], dtype=np.float64)
+        self.w = sample_weight
+        self.S, self.u = self._cross(np.arange(self.A.shape[0]))
         self.raw = np.diag(self.S).copy()  # what the folds' diagonals are subtracted from
-        self.W = float(A.shape[0] if w is None else w.sum())
+        self.W = float(self.A.shape[0] if self.w is None else self.w.sum())
+
+    def _cross(self, rows):
+        """``(A_r^T diag(w_r) A_r, A_r^T w_r)`` over ``rows`` (float64 ndarrays)."""
+        A = self.A
+        return csr_rows_gram(A.data, A.indices, A.indptr, rows,
+                             np.empty(0) if self.w is None else self.w, A.shape[1])
 
     def fold(self, test, design):
         """``(features, G)`` for the fold whose test rows are ``test`` and design ``design``.
@@ -78,7 +66,7 @@ class SharedGram:
         diagonal is taken from ``design.col_sq_norms``, which the solver uses too.
         """
         test = np.asarray(test, dtype=np.int64)
-        S_t, u_t = _cross(self.A, self.w, test)
+        S_t, u_t = self._cross(test)
         S = self.S - S_t
         W = self.W - float(test.shape[0] if self.w is None else self.w[test].sum())
         if self.fit_intercept:

@@ -159,7 +159,7 @@ class QuadraticCD:
         slot_of[:] = -1
         have[:n_old, :n_old] = False  # entries beyond the used slots were never set
         slot_of[feats] = np.arange(f)
-        Gc[:f, :f] = G[np.ix_(keep, keep)]
+        Gc[:f, :f] = G if f == G.shape[0] else G[np.ix_(keep, keep)]
         have[:f, :f] = True
         xt[:f] = xty[feats]
         n_slots[0] = f
