@@ -7,7 +7,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sparsefit
 from conftest import make_regression
-from sparsefit import ElasticNet, Lasso
+from sparsefit import ElasticNet, Lasso, LassoCV
 from sparsefit.datasets import load_leukemia
 
 
@@ -31,6 +31,17 @@ def test_input_not_modified():
     X0, y0 = Xf.copy(), y.copy()
     Lasso(alpha=0.1).fit(Xf, y, sample_weight=np.ones(len(y)))
     np.testing.assert_array_equal(Xf, X0)
+    np.testing.assert_array_equal(y, y0)
+
+
+@pytest.mark.parametrize("order", "CF")
+def test_cv_input_not_modified(order):
+    """Cross-validation centres its folds' private row copies in place, never X itself."""
+    X, y = make_regression(seed=3)
+    X = np.asarray(X + 5.0, order=order)  # a mean to centre away
+    X0, y0 = X.copy(), y.copy()
+    LassoCV(cv=3, n_alphas=5).fit(X, y)
+    np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(y, y0)
 
 

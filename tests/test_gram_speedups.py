@@ -201,6 +201,8 @@ def test_take_rows_equals_indexing(index_dtype):
     ref = X[rows]  # scipy's own row indexing: same index dtypes (no new kernel builds)
     assert (got.indices.dtype, got.indptr.dtype) == (ref.indices.dtype, ref.indptr.dtype)
     np.testing.assert_array_equal(got.toarray(), X.toarray()[rows])
-    dense = take_rows(X.toarray(), rows)
-    assert dense.flags.f_contiguous
-    np.testing.assert_array_equal(dense, X.toarray()[rows])
+    for order in "CF":  # both layouts (two code paths), float32 kept
+        Xd = np.asarray(X.toarray(), dtype=np.float32, order=order)
+        dense = take_rows(Xd, rows)
+        assert dense.flags.f_contiguous and dense.dtype == np.float32
+        np.testing.assert_array_equal(dense, Xd[rows])

@@ -59,8 +59,12 @@ def weighted_std(X, sw):
     return np.sqrt(np.maximum(sq - mean**2, 0.0))
 
 
-def prepare_quadratic(X, y, sample_weight, fit_intercept, standardize):
-    """Build a :class:`QuadraticProblem` from already validated ``X`` (ndarray/CSC) and ``y``."""
+def prepare_quadratic(X, y, sample_weight, fit_intercept, standardize, copy_X=True):
+    """Build a :class:`QuadraticProblem` from already validated ``X`` (ndarray/CSC) and ``y``.
+
+    ``copy_X=False``: ``X`` is private to the problem and may be centred in place (see
+    :func:`~sparsefit.solvers._design.make_design`).
+    """
     n = X.shape[0]
     if n < 2 and fit_intercept:
         raise ValueError(
@@ -74,7 +78,7 @@ def prepare_quadratic(X, y, sample_weight, fit_intercept, standardize):
             f"y is constant (every sample equals {y[pos][0]!r}): there is nothing to explain "
             "beyond the intercept. Check the target column, or fit_intercept=False"
         )
-    design, x_mean = make_design(X, sw, fit_intercept)
+    design, x_mean = make_design(X, sw, fit_intercept, copy_X)
     y64 = y.astype(np.float64)
     y_mean = float(np.average(y64, weights=sw)) if fit_intercept else 0.0
     yc = y64 - y_mean

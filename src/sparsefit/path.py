@@ -130,12 +130,13 @@ class _PathProblem:
 
 
 def _make_problem(X, y, sample_weight, l1_ratio, fit_intercept, standardize, penalty_factor,
-                  lower_bounds, upper_bounds, positive, tol, max_iter):
-    """Validated inputs -> :class:`_PathProblem` (X, y already checked)."""
+                  lower_bounds, upper_bounds, positive, tol, max_iter, copy_X=True):
+    """Validated inputs -> :class:`_PathProblem` (X, y already checked; ``copy_X`` as in
+    :func:`~sparsefit._problem.prepare_quadratic`)."""
     p = X.shape[1]
     pf = check_penalty_factor(penalty_factor, p)
     lo, hi = check_bounds(lower_bounds, upper_bounds, positive, p)
-    prob = prepare_quadratic(X, y, sample_weight, fit_intercept, standardize)
+    prob = prepare_quadratic(X, y, sample_weight, fit_intercept, standardize, copy_X)
     return _PathProblem(prob, l1_ratio, pf, lo, hi, tol, max_iter)
 
 
@@ -467,6 +468,12 @@ class PathResult:
 
 
 def _predict_path(X, coefs, intercepts):
+    """``X @ coefs + intercepts`` over a path, through the features that are ever non-zero
+    (a few percent of them on a wide problem's path)."""
+    if not sp.issparse(coefs) and (isinstance(X, np.ndarray) or sp.issparse(X)):
+        used = np.flatnonzero(np.any(coefs != 0, axis=1))
+        if 2 * used.size < coefs.shape[0]:
+            X, coefs = X[:, used], coefs[used]
     out = X @ coefs
     out = out.toarray() if sp.issparse(out) else np.asarray(out)
     return out + intercepts[None, :]

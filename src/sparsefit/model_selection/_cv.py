@@ -170,14 +170,16 @@ def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold, shared=N
     """
     sw_train = None if sw is None else sw[train]
     try:
-        pp = _make_problem(take_rows(X, train), y[train], sw_train, **problem_kw)
+        # the fold's rows are a private copy: its design centres them in place
+        pp = _make_problem(take_rows(X, train), y[train], sw_train, copy_X=False,
+                           **problem_kw)
     except ValueError as exc:
         raise ValueError(f"cross-validation fold {fold}: {exc}") from exc
     cd = _grid_solver(pp)
     if shared is not None:
         cd.prefill_gram(*shared.fold(test, pp.prob.design))
     coefs, *_ = _solve_grid(pp, alphas, early_stop=False, cd=cd)
-    coefs = coefs.astype(np.float64)
+    coefs = coefs.astype(np.float64, copy=False)
     intercepts = pp.prob.y_mean - pp.prob.x_mean @ coefs
     pred = _predict_path(take_rows(X, test), coefs, intercepts)
     sw_test = None if sw is None else sw[test]
@@ -237,6 +239,10 @@ def cross_validate_paths(X, y, *, l1_ratios=(1.0,), alphas=None, n_alphas=100, e
         alphas = check_alphas(alphas)
     else:
         n_alphas, eps = _check_grid_params(n_alphas, eps, X.shape)
+    if not sp.issparse(X) and not X.flags.f_contiguous:
+        # one Fortran copy makes every fold's row selection a gather within contiguous
+        # columns (take_rows from C order costs a second, transposing copy per fold)
+        X = np.asfortranarray(X)
     kws, paths, shares = [], [], []
     for l1_ratio in l1_ratios:
         kw = dict(l1_ratio=float(l1_ratio), fit_intercept=fit_intercept,

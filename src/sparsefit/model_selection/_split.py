@@ -94,6 +94,9 @@ def take_rows(X, idx):
     Fortran-ordered ndarray made in one copy (``X[idx]`` is C-ordered)."""
     if sp.issparse(X):
         return sp.csc_matrix(X[idx])  # CSC row indexing directly: ~5x faster than via CSR
-    out = np.empty((len(idx), X.shape[1]), dtype=X.dtype, order="F")
-    np.take(X, idx, axis=0, out=out)
-    return out
+    if not X.flags.f_contiguous:
+        return np.asfortranarray(X[idx])  # contiguous rows copied, then one transpose copy
+    # Fortran order: a gather within each contiguous column of X, i.e. along the rows of the
+    # C-ordered X.T (3-7x faster than np.take along axis 0, which strides across columns;
+    # no out=, which numpy fills through a second buffer)
+    return np.take(X.T, idx, axis=1).T

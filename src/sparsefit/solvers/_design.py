@@ -90,11 +90,13 @@ def _weighted_mean(X, sw):
     return sw @ X / sw.sum()
 
 
-def make_design(X, sample_weight, fit_intercept):
+def make_design(X, sample_weight, fit_intercept, copy_X=True):
     """Return ``(design, x_mean)``; ``x_mean`` is the weighted column mean (or zeros).
 
     ``sample_weight`` must already be normalised to sum to ``n_samples``; ``X`` is a dense
-    ndarray or a CSC matrix of float32/float64 that is never modified.
+    ndarray or a CSC matrix of float32/float64, never modified unless ``copy_X=False``: then
+    a Fortran-ordered dense ``X`` of the right dtype (a private copy, e.g. a fold's rows) is
+    centred in place instead of copied.
     """
     n, p = X.shape
     dtype = X.dtype
@@ -111,7 +113,7 @@ def make_design(X, sample_weight, fit_intercept):
         design = Design(n, p, v, sq, csc=Xw, mu=mu)
     else:
         if fit_intercept or not unit:
-            Xc = np.array(X, dtype=dtype, order="F", copy=True)
+            Xc = np.array(X, dtype=dtype, order="F", copy=copy_X)
             if fit_intercept:
                 Xc -= x_mean.astype(dtype)
             if not unit:
