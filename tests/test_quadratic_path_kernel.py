@@ -117,3 +117,40 @@ def test_float32_early_stop_refinement_stays_within_precision():
     assert res.converged.all() and res.n_iter.max() < 1000
     ref = path(X, y, n_alphas=40)
     assert res.stop_reason is not None and res.n_alphas == ref.n_alphas
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_working_set_is_support_plus_best_candidates(seed):
+    """The bounded-heap selection equals a full sort: the support, then the ``need``
+    lowest scores ``(a_j - directional |corr_j|) / ||x_j||`` among movable zero features
+    with a known correlation, ties to the lower index."""
+    from sparsefit._kernels.quadratic_path import _select_ws
+
+    rng = np.random.default_rng(seed)
+    p = 300
+    w = np.where(rng.random(p) < 0.05, rng.standard_normal(p), 0.0)
+    corr = 0.1 * rng.standard_normal(p)
+    corr[rng.random(p) < 0.6] = 0.0  # ties at a_j / norm_j, inside the selection
+    known = rng.random(p) < 0.8
+    movable = rng.random(p) < 0.9
+    a = np.where(rng.random(p) < 0.5, 1.0, 0.5)
+    lo = np.where(rng.random(p) < 0.2, 0.0, -np.inf)  # some non-negative features
+    hi = np.full(p, np.inf)
+    norms = np.where(rng.random(p) < 0.5, 1.0, 2.0)
+    p0 = [30, 50, 40, 0, 1000, 25][seed]
+    hs, hj = np.empty(p), np.empty(p, dtype=np.int64)
+    mask, ws = np.zeros(p, dtype=bool), np.empty(p, dtype=np.int64)
+    m = _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, 1.5, hs, hj, mask, ws)
+
+    support = np.flatnonzero(movable & (w != 0))
+    cand = np.flatnonzero(movable & (w == 0) & known)
+    up = np.where(corr[cand] > 0, corr[cand], 0.0)
+    down = np.where((lo[cand] < 0) & (corr[cand] < 0), -corr[cand], 0.0)
+    score = (a[cand] - np.maximum(up, down)) / norms[cand]
+    need = min(int(movable.sum()), max(p0, int(1.5 * support.size))) - support.size
+    order = np.lexsort((cand, score))
+    best = cand[order[:max(need, 0)]]
+    if seed < 3:  # these cut through a group of equal scores: the tie rule decides
+        assert score[order[need - 1]] == score[order[need]]
+    expected = np.union1d(support, best)
+    np.testing.assert_array_equal(ws[:m], expected)
