@@ -7,6 +7,8 @@ over ``X`` (the correlation bounds may skip a product, never change a certificat
 loop (warm starts, early stop, refinement) equals one solve per alpha.
 """
 
+import math
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -245,6 +247,30 @@ def test_curvature_excess_bounds_the_logistic_loss():
                 assert bound <= excess * 1.05 + 1e-14
 
 
+def test_curvature_excess_bound_from_sums():
+    """The pass-free bound of the curvature excess (from sum h deta^2 and max |deta|)
+    lies above the exact sum, and within the factor 1 + t max|deta| / 3 of it; it is
+    infinite where that series bound does not hold (t max|deta| >= 3)."""
+    from sparsefit._kernels.glm_datafits import curvature_excess, curvature_excess_bound
+
+    rng = np.random.default_rng(8)
+    n = 300
+    for scale in (1e-6, 1e-3, 0.1, 0.5, 2.0):
+        h = rng.uniform(0.0, 0.25, n)
+        deta = rng.standard_normal(n) * scale
+        q2, dmax = h @ deta**2, np.abs(deta).max()
+        for t in (1.0, 0.5, 0.01):
+            tau = t * np.abs(deta)
+            series = sum(tau**k / math.factorial(k) for k in range(2, 12))
+            exact = h @ np.where(tau < 0.1, series, np.expm1(tau) - tau)
+            assert curvature_excess(h, deta, t) >= exact * (1 - 1e-12)
+            bound = curvature_excess_bound(q2, dmax, t)
+            if t * dmax >= 3:
+                assert bound == np.inf
+                continue
+            assert bound >= exact * (1 - 1e-12)
+            assert bound <= exact * (1 + t * dmax / 3) * (1 + 1e-9) + 1e-300
+
 def test_logistic_loss_dual_equals_the_separate_passes():
     """The one-pass loss and rescaled dual of the logistic certificate equal the loss and
     ``dual_value`` kernels and plain numpy, over the series and the log1p branches."""
@@ -300,7 +326,7 @@ def test_cached_exponential_kernels_match_closed_forms():
         mean_loss(LOGISTIC, y, np.zeros(n), 0.0, sw, eta), rel=1e-14)
     for delta in (1e-9, -0.5, 0.7, 3.0):
         et, gt, ht, ect = (np.empty(n) for _ in range(4))
-        gs = shift_point(y, sw, 0.0, eta, ec, delta, et, gt, ht, ect)
+        gs, hs, h3 = shift_point(y, sw, 0.0, eta, ec, delta, et, gt, ht, ect)
         x = eta + delta
         np.testing.assert_array_equal(et, x)
         np.testing.assert_allclose(ect, np.exp(-np.abs(x)), rtol=1e-14, atol=1e-300)
@@ -308,3 +334,66 @@ def test_cached_exponential_kernels_match_closed_forms():
         np.testing.assert_allclose(gt, sw * (p - y), rtol=1e-13, atol=1e-300)
         np.testing.assert_allclose(ht, sw * p * (1 - p), rtol=1e-13, atol=1e-300)
         assert gs == pytest.approx(gt.sum(), rel=1e-12)
+        assert hs == pytest.approx(ht.sum(), rel=1e-12)
+        assert h3 == pytest.approx(sw @ (p * (1 - p) * (1 - 2 * p)), rel=1e-12)
+
+
+@pytest.mark.parametrize("fam_name", ["logistic", "poisson"])
+def test_intercept_derivative_sums(fam_name):
+    """The sums a line-search trial point and intercept_sums hand the intercept's polish
+    (gradient, Hessian and, for the logistic loss, third derivative summed over samples)
+    equal the closed forms; the slope is the gradient along the direction."""
+    from sparsefit._kernels import glm_datafits as gd
+
+    fam = gd.LOGISTIC if fam_name == "logistic" else gd.POISSON
+    rng = np.random.default_rng(2)
+    n = 300
+    y = ((rng.random(n) < 0.3).astype(float) if fam == gd.LOGISTIC
+         else rng.poisson(2.0, n).astype(float))
+    sw = rng.uniform(0.0, 2.0, n)
+    eta, deta = rng.standard_normal(n) * 3, rng.standard_normal(n)
+    et, g, h, ec = (np.empty(n) for _ in range(4))
+    slope, gs, hs, h3 = gd.trial_point(fam, y, 0.0, 0.0, sw, eta, deta, 0.5, et, g, h, ec)
+    x = eta + 0.5 * deta
+    if fam == gd.LOGISTIC:
+        p = expit(x)
+        g_ref, h_ref, h3_ref = sw * (p - y), sw * p * (1 - p), sw @ (p * (1 - p) * (1 - 2 * p))
+    else:  # Newton steps for the intercept: no third derivative
+        g_ref, h_ref, h3_ref = sw * (np.exp(x) - y), sw * np.exp(x), 0.0
+    np.testing.assert_allclose(g, g_ref, rtol=1e-13)
+    assert slope == pytest.approx(g_ref @ deta, rel=1e-12)
+    assert (gs, hs) == pytest.approx((g_ref.sum(), h_ref.sum()), rel=1e-12)
+    assert h3 == pytest.approx(h3_ref, rel=1e-12, abs=1e-300)
+    assert gd.intercept_sums(fam, y, sw, g, h) == pytest.approx((gs, hs, h3), rel=1e-12,
+                                                                abs=1e-300)
+
+
+def test_polish_intercept_reaches_the_floor_in_one_pass():
+    """From the small intercept error a Newton step of the coefficients leaves, the
+    polish (Halley steps) makes the intercept's gradient vanish to rounding in one pass
+    over the samples; from a far start it still converges (Newton where Halley's
+    correction is large, steps halved until the gradient shrinks)."""
+    from scipy.optimize import brentq
+
+    from sparsefit._kernels import glm_datafits as gd
+    from sparsefit._kernels import glm_newton as gn
+
+    rng = np.random.default_rng(4)
+    n = 500
+    y = (rng.random(n) < 0.2).astype(float)
+    sw = rng.uniform(0.5, 1.5, n)
+    base = rng.standard_normal(n) * 2
+    b_opt = brentq(lambda b: sw @ (expit(base + b) - y), -20, 20, xtol=1e-15)
+    df = (gd.LOGISTIC, y, np.zeros(n), 0.0, 0.0, sw, np.zeros(n))
+    for b0, max_passes in ((b_opt + 3e-6, 1), (b_opt - 1e-5, 1), (b_opt + 8.0, 60)):
+        eta = base + b0
+        g, h, ec = np.empty(n), np.empty(n), np.empty(n)
+        gd.grad_hess_cache(gd.LOGISTIC, y, 0.0, 0.0, sw, eta, g, h, ec)
+        ist = np.zeros(gn.N_STATE, dtype=np.int64)
+        b = gn.polish_intercept(df, eta, b0, g, h, ec, *(np.empty(n) for _ in range(4)), ist,
+                                gd.intercept_sums(gd.LOGISTIC, y, sw, g, h))
+        assert b == pytest.approx(b_opt, abs=1e-12)
+        assert abs(g.sum()) <= 1e-12 * np.abs(g).sum()
+        np.testing.assert_allclose(g, sw * (expit(eta) - y), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(eta, base + b, rtol=0, atol=1e-12)
+        assert 1 <= ist[gn.N_EVALS] <= max_passes

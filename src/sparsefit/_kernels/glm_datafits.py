@@ -187,15 +187,29 @@ def grad_hess_cache(fam, y, prm, hfloor, sw, eta, g, h, ec):
         h[i] = sw[i] * max(d2, hfloor)
 
 
+@njit(cache=True, inline="always")
+def _third(fam, y, d1, d2):
+    """Unweighted third derivative from ``l' = d1``, ``l'' = d2``: ``p (1 - p) (1 - 2 p)``
+    for the logistic loss (``p = d1 + y``); 0 for the other families (their intercept
+    polish takes Newton steps, see ``sparsefit._kernels.glm_newton.polish_intercept``)."""
+    if fam == LOGISTIC:
+        return d2 * (1.0 - 2.0 * (d1 + y))
+    return 0.0
+
+
 @njit(cache=True)
 def trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, g, h, ec):
     """At ``et = eta + t deta``: :func:`grad_hess_cache` into ``g, h, ec``; returns
-    ``sum_i g_i deta_i``.
+    ``(sum_i g_i deta_i, sum_i g_i, sum_i h_i, sum_i s_i l3_i)``, the last three the
+    intercept's derivatives there (for its polish; ``l3`` as :func:`_third`).
 
     One pass without the loss (the line search of a Newton step decides on this slope;
     the loss, a logarithm per sample, is evaluated only where it is needed).
     """
     slope = 0.0
+    gs = 0.0
+    hs = 0.0
+    h3 = 0.0
     for i in range(eta.shape[0]):
         x = eta[i] + t * deta[i]
         et[i] = x
@@ -203,13 +217,17 @@ def trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, g, h, ec):
         g[i] = sw[i] * d1
         h[i] = sw[i] * max(d2, hfloor)
         slope += g[i] * deta[i]
-    return slope
+        gs += g[i]
+        hs += h[i]
+        h3 += sw[i] * _third(fam, y[i], d1, d2)
+    return slope, gs, hs, h3
 
 
 @njit(cache=True)
 def shift_point(y, sw, hfloor, eta, ec, delta, et, g, h, ect):
     """Logistic derivatives at ``et = eta + delta`` (one shift for all samples, the
-    intercept's), from the cached ``ec = e^-|eta|``; returns ``sum_i g_i``.
+    intercept's), from the cached ``ec = e^-|eta|``; returns the intercept's derivatives
+    there, ``(sum_i g_i, sum_i h_i, sum_i s_i l3_i)`` (``l3`` as :func:`_third`).
 
     ``e^-|eta_i + delta| = ec_i e^-/+delta`` while the sign of ``eta_i`` holds: a product
     per sample instead of an exponential (an exponential where the sign flips).  Fills
@@ -218,6 +236,8 @@ def shift_point(y, sw, hfloor, eta, ec, delta, et, g, h, ect):
     em = np.exp(-delta)
     ep = np.exp(delta)
     gs = 0.0
+    hs = 0.0
+    h3 = 0.0
     for i in range(eta.shape[0]):
         x0 = eta[i]
         x = x0 + delta
@@ -231,7 +251,26 @@ def shift_point(y, sw, hfloor, eta, ec, delta, et, g, h, ect):
         g[i] = sw[i] * d1
         h[i] = sw[i] * max(d2, hfloor)
         gs += g[i]
-    return gs
+        hs += h[i]
+        h3 += sw[i] * _third(LOGISTIC, y[i], d1, d2)
+    return gs, hs, h3
+
+
+@njit(cache=True)
+def intercept_sums(fam, y, sw, g, h):
+    """``(sum_i g_i, sum_i h_i, sum_i s_i l3_i)`` from the weighted derivatives ``g, h``,
+    as :func:`shift_point` returns them (``l3`` as :func:`_third`, from the unweighted
+    ``l' = g_i / s_i`` and ``l''`` without the Hessian floor)."""
+    gs = 0.0
+    hs = 0.0
+    h3 = 0.0
+    for i in range(g.shape[0]):
+        gs += g[i]
+        hs += h[i]
+        if fam == LOGISTIC and sw[i] != 0.0:
+            p = g[i] / sw[i] + y[i]
+            h3 += sw[i] * p * (1.0 - p) * (1.0 - 2.0 * p)
+    return gs, hs, h3
 
 
 @njit(cache=True)
@@ -288,6 +327,23 @@ def curvature_excess(h, deta, t):
             e = (np.exp(tau) - 1.0 - tau) * (1.0 + 1e-12)
         s += h[i] * e
     return s
+
+
+@njit(cache=True)
+def curvature_excess_bound(q2, dmax, t):
+    """An upper bound of :func:`curvature_excess` without a pass over the samples.
+
+    ``q2 = sum_i h_i deta_i^2`` and ``dmax = max_i |deta_i|``: for ``0 <= s < 3``,
+    ``e^s - 1 - s = sum_{k >= 2} s^k / k! <= s^2 / 2 * sum_{k >= 0} (s / 3)^k
+    = s^2 / (2 (1 - s / 3))`` (as ``2 / k! <= 3^(2 - k)``), and ``1 / (1 - s / 3)`` grows
+    with ``s``, so the excess is at most ``t^2 q2 / (2 (1 - t dmax / 3))``; ``inf`` where
+    ``t dmax >= 3``.  Within a factor ``1 + t dmax / 3`` of the exact sum, which a Newton
+    step's small moves make tight.  Rounded up (``q2`` is a sum of non-negative terms).
+    """
+    s = t * dmax
+    if not s < 3.0:
+        return np.inf
+    return t * t * q2 / (2.0 * (1.0 - s / 3.0)) * (1.0 + 1e-10)
 
 
 @njit(cache=True)

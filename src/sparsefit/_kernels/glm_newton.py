@@ -42,9 +42,11 @@ from .glm_cd import col_axpy, col_dot, col_size, solve_model
 from .glm_datafits import (
     LOGISTIC,
     curvature_excess,
+    curvature_excess_bound,
     dual_value,
     grad_hess,
     grad_hess_cache,
+    intercept_sums,
     logistic_loss_dual,
     logistic_mean_loss,
     mean_loss,
@@ -118,40 +120,45 @@ def _moved(ist):
 
 
 @njit(cache=True)
-def polish_intercept(df, eta, b, g, h, ec, et, gt, ht, ect, ist):
-    """Exact 1-D Newton on the intercept; returns it.
+def polish_intercept(df, eta, b, g, h, ec, et, gt, ht, ect, ist, sums):
+    """Exact 1-D minimisation of the intercept; returns it.
 
-    ``g, h`` are the weighted derivatives at ``eta``, which holds intercept ``b``; all
-    three are moved to the result in place (the loss there is not evaluated: a move clears
-    ``ist[_LOSS_OK]``).  The Newton step is
-    halved until the intercept's gradient shrinks (the problem is convex in ``b``: only
-    derivatives are compared) and the iteration stops at the floating-point floor.
+    ``g, h`` are the weighted derivatives at ``eta``, which holds intercept ``b``, and
+    ``sums = (sum g, sum h, sum_i s_i l3_i)`` the intercept's derivatives there
+    (:func:`intercept_sums`); all are moved to the result in place (the loss there is not
+    evaluated: a move clears ``ist[_LOSS_OK]``).  The steps are Halley's, the third
+    derivative coming with the same pass (Newton's for the families that report it as 0):
+    from the 1e-7 .. 1e-5 steps a Newton step of the coefficients leaves, one pass reaches
+    the floor where Newton's took two.  A step is halved until the intercept's gradient
+    shrinks (the problem is convex in ``b``: only derivatives are compared); the iteration
+    stops when the next Newton step is at the floating-point floor.
     ``ec`` caches ``e^-|eta|`` for the logistic loss (moved too: the shifted points cost a
     product per sample, see :func:`shift_point`); ``et, gt, ht, ect`` are workspace.
     """
     fam, y, aux, prm, hfloor, sw, off = df
     n = eta.shape[0]
-    gs = _sum(g)
-    hs = _sum(h)
-    gsn = gs
+    gs, hs, h3 = sums
+    gsn, hsn, h3n = gs, hs, h3
     for _ in range(60):
-        d = -gs / hs if hs > 0.0 else 0.0
-        if not (np.isfinite(d) and gs * d < 0.0):
+        dn = -gs / hs if hs > 0.0 else 0.0
+        if not (np.isfinite(dn) and gs * dn < 0.0):
             break
-        if abs(d) <= 1e-14 * (1.0 + abs(b)):
+        if abs(dn) <= 1e-14 * (1.0 + abs(b)):
             break  # the intercept is optimal
+        den = hs + 0.5 * h3 * dn
+        d = -gs / den if den > 0.5 * hs else dn  # Newton where Halley's correction is large
         t = 1.0
         bn = b
         while True:
             bn = b + t * d
             delta = bn - b
             if fam == LOGISTIC:
-                gsn = shift_point(y, sw, hfloor, eta, ec, delta, et, gt, ht, ect)
+                gsn, hsn, h3n = shift_point(y, sw, hfloor, eta, ec, delta, et, gt, ht, ect)
             else:
                 for i in range(n):
                     et[i] = eta[i] + delta
                 grad_hess(fam, y, prm, hfloor, sw, et, gt, ht)
-                gsn = _sum(gt)
+                gsn, hsn, h3n = intercept_sums(fam, y, sw, gt, ht)
             ist[N_EVALS] += 1
             if abs(gsn) <= abs(gs) or t < 1e-12:
                 break
@@ -165,8 +172,7 @@ def polish_intercept(df, eta, b, g, h, ec, et, gt, ht, ect, ist):
             ec[:] = ect
         ist[_LOSS_OK] = 0
         b = bn
-        gs = gsn
-        hs = _sum(h)
+        gs, hs, h3 = gsn, hsn, h3n
         if abs(t * d) <= 1e-14 * (1.0 + abs(b)):
             break
     return b
@@ -351,7 +357,8 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy, lazy_
         ist[N_EVALS] += 1
     if ist[_STATE] != READY:
         if use_gap and fit_intercept:
-            b = polish_intercept(df, eta, b, g, h, ec, et, gt, ht, ect, ist)
+            b = polish_intercept(df, eta, b, g, h, ec, et, gt, ht, ect, ist,
+                                 intercept_sums(fam, y, sw, g, h))
         _moved(ist)
         ist[_STATE] = READY
     ist[N_CERTS] += 1
@@ -433,9 +440,10 @@ def _working_set(w, viol, movable, n_movable, p0, kl, nk, cand, score, out):
 
 @njit(cache=True)
 def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, buf, ist):
-    """One proximal Newton step on ``ws``; returns ``(ok, b)``.
+    """One proximal Newton step on ``ws``; returns ``(ok, b, sums)``.
 
-    On success ``w``, ``eta, g, h`` (in ``sv``) are moved to the accepted point;
+    On success ``w``, ``eta, g, h`` (in ``sv``) are moved to the accepted point, where
+    ``sums`` are the intercept's derivatives (see :func:`polish_intercept`);
     ``ok = False`` when the model predicts no decrease (the floating-point floor).
     ``buf`` = (wn, q, deta, H, xh, cnt, pv, pw) is workspace.
     """
@@ -471,14 +479,18 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
             dpen += (a[j] * (abs(wn[j]) - abs(w[j]))
                      + 0.5 * bq[j] * dj * (wn[j] + w[j]))
     gd = 0.0
+    q2 = 0.0  # the model's curvature term and the largest move: the Armijo bound below
+    dmax = 0.0
     for i in range(n):
         gd += g[i] * deta[i]
+        q2 += h[i] * deta[i] * deta[i]
+        dmax = max(dmax, abs(deta[i]))
     delta = gd * inv_n + dpen
     if not delta < 0.0:
-        return False, b
+        return False, b, (0.0, 0.0, 0.0)
     t = 1.0
     for _ in range(40):
-        slope = trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, gt, ht, ect)
+        slope, gs, hs, h3 = trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, gt, ht, ect)
         ist[N_EVALS] += 1
         loss_t = np.nan
         # psi(s) = F(eta + s deta) + (1 - s) P(w) + s P(wn) is convex and bounds the
@@ -487,9 +499,13 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
         ok = slope * inv_n + dpen <= 0.0
         if not ok and fam == LOGISTIC:
             # Armijo through an upper bound of the objective's change, no loss needed:
-            # the datafit's by curvature_excess, the penalty's by convexity (t dpen)
-            bound = t * delta + curvature_excess(h, deta, t) * inv_n
+            # the datafit's by curvature_excess, the penalty's by convexity (t dpen); its
+            # bound from the sums above first (no exponentials), the exact sum if that fails
+            bound = t * delta + curvature_excess_bound(q2, dmax, t) * inv_n
             ok = bound <= 1e-4 * t * delta
+            if not ok:
+                bound = t * delta + curvature_excess(h, deta, t) * inv_n
+                ok = bound <= 1e-4 * t * delta
         if not ok:  # Armijo on the objective (penalty terms outside ws are unchanged)
             f_old = current_loss(df, eta, ec, fst, ist)
             loss_t = mean_loss(fam, y, aux, prm, sw, et)
@@ -511,9 +527,9 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
                 ec[:] = ect
             fst[0] = loss_t
             ist[_LOSS_OK] = 0 if np.isnan(loss_t) else 1
-            return True, b + t * d0
+            return True, b + t * d0, (gs, hs, h3)
         t *= 0.5
-    return False, b
+    return False, b, (0.0, 0.0, 0.0)
 
 
 @njit(cache=True)
@@ -606,15 +622,16 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
         ws_kkt = kkt
         while n_iter < max_iter:
             n_iter += 1
-            ok, b = _newton_step(D, df, w, b, ws, pen, fit_intercept, TOL_CD * ws_kkt,
-                                 max_epochs, sv, buf, ist)
+            ok, b, sums = _newton_step(D, df, w, b, ws, pen, fit_intercept, TOL_CD * ws_kkt,
+                                       max_epochs, sv, buf, ist)
             if not ok:
                 stalled = True
                 break
             # the certificate's own preparation, done here: the working set's correlations
             # below are then those of the point the certificate examines, and it reuses them
             if use_gap and fit_intercept:
-                b = polish_intercept(df, eta, b, g, h, sv[8], sv[4], sv[5], sv[6], sv[9], ist)
+                b = polish_intercept(df, eta, b, g, h, sv[8], sv[4], sv[5], sv[6], sv[9], ist,
+                                     sums)
             _moved(ist)
             ist[_STATE] = READY
             ws_kkt = abs(_sum(g)) * inv_n if fit_intercept else 0.0
@@ -651,7 +668,8 @@ def null_model(df, b_start, fit_intercept):
     grad_hess_cache(fam, y, prm, hfloor, sw, eta, g, h, ec)
     if fit_intercept:
         b = polish_intercept(df, eta, b, g, h, ec, np.empty(n), np.empty(n), np.empty(n),
-                             np.empty(n), np.zeros(N_STATE, dtype=np.int64))
+                             np.empty(n), np.zeros(N_STATE, dtype=np.int64),
+                             intercept_sums(fam, y, sw, g, h))
     return b, mean_loss(fam, y, aux, prm, sw, eta)
 
 

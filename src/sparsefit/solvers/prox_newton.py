@@ -324,7 +324,8 @@ def solve_grid_compiled(datafit, X, a1, b1, lower, upper, alphas, *, offset=None
         work={name: int(ist[i]) for name, i in (
             ("full_passes", gn.N_FULL), ("partial_pass_entries", gn.N_COLS),
             ("cd_epochs", gn.N_EPOCHS), ("datafit_evals", gn.N_EVALS),
-            ("cd_entries", gn.N_CD_WORK), ("certificates", gn.N_CERTS))})
+            ("cd_entries", gn.N_CD_WORK), ("certificates", gn.N_CERTS),
+            ("loss_evals", gn.N_LOSSES))})
 
 
 def _warn_not_converged(res, warn):
