@@ -100,6 +100,79 @@ def test_face_newton_refuses_a_singular_face():
     np.testing.assert_array_equal(w, before)
 
 
+def _cd_solution(G, Xty, alpha, n, sweeps=20000):
+    """Lasso on the Gram matrix by plain coordinate descent in numpy (the reference)."""
+    m = G.shape[0]
+    w = np.zeros(m)
+    for _ in range(sweeps):
+        for j in range(m):
+            c = (Xty[j] - G[j] @ w + G[j, j] * w[j]) / n
+            w[j] = np.sign(c) * max(abs(c) - alpha, 0) / (G[j, j] / n)
+    assert _kkt(G, Xty, w, np.full(m, alpha), n).max() < 1e-12
+    return w
+
+
+def test_extrapolated_start_lands_on_the_next_solution_between_kinks():
+    """The lasso path is linear in alpha while signs hold: the move from the last two
+    solutions is the next one, and q follows it exactly."""
+    from sparsefit._kernels.quadratic_path import _try_move
+
+    X, y, G, Xty = _lasso_face_problem(seed=4)
+    n, m = X.shape
+    alphas = [0.50, 0.45, 0.40]
+    sols = [_cd_solution(G, Xty, al, n) for al in alphas]
+    assert all(np.array_equal(np.sign(s), np.sign(sols[0])) for s in sols)  # no kink
+    rho = (alphas[2] - alphas[1]) / (alphas[1] - alphas[0])
+    w = sols[1].copy()
+    q = G @ w - Xty
+    a = np.full(m, alphas[2])
+    b, lo, hi = np.zeros(m), np.full(m, -np.inf), np.full(m, np.inf)
+    assert _try_move(G, Xty, float(y @ y), w, q, rho * (sols[1] - sols[0]), a, b, lo, hi,
+                     1.0 / n)
+    np.testing.assert_allclose(w, sols[2], atol=1e-10)
+    np.testing.assert_allclose(q, G @ w - Xty, atol=1e-9)
+
+
+def test_move_stops_at_zero_clips_bounds_and_never_ascends():
+    """The move's target is clipped coordinate-wise (a sign change stops at zero, bounds
+    clip, zeros stay); it is taken exactly when it lowers the objective."""
+    from sparsefit._kernels.quadratic_path import _try_move
+
+    X, y, G, Xty = _lasso_face_problem(seed=4)
+    n, m = X.shape
+    a = np.full(m, 0.4)
+    b, lo, hi = np.zeros(m), np.full(m, -np.inf), np.full(m, np.inf)
+    w_opt = _cd_solution(G, Xty, 0.4, n)
+    yty = float(y @ y)
+
+    def f(w):
+        return gram_values(w, G @ w - Xty, Xty, yty, a, b, 1.0 / n)[0]
+
+    k1, k2, k0 = np.flatnonzero(w_opt)  # |w| 1.9, 0.56, 0.30
+    w = 0.5 * w_opt
+    w[k2] = 0.0
+    d = w_opt - w  # towards the solution ...
+    d[k0] = -3.0 * w[k0]  # ... except k0, which would flip sign,
+    hi[k1] = w[k1] + 0.25 * d[k1]  # k1, which passes its bound (it moves up),
+    d[k2] = -1.0  # and k2, which is at zero
+    target = w + d
+    target[k0], target[k1], target[k2] = 0.0, hi[k1], 0.0
+    start = w.copy()
+    q = G @ w - Xty
+    moved = _try_move(G, Xty, yty, w, q, d, a, b, lo, hi, 1.0 / n)
+    assert moved == (f(target) < f(start))
+    assert moved  # this configuration does descend: the clipping was exercised
+    np.testing.assert_allclose(w, target, atol=1e-15)
+    np.testing.assert_allclose(q, G @ w - Xty, atol=1e-9)
+    # a move that raises the objective is refused, leaving w and q as they were
+    w = w_opt.copy()
+    q = G @ w - Xty
+    hi[:] = np.inf
+    assert not _try_move(G, Xty, yty, w, q, 0.3 * w_opt, a, b, lo, hi, 1.0 / n)
+    np.testing.assert_array_equal(w, w_opt)
+    np.testing.assert_allclose(q, G @ w_opt - Xty, atol=1e-12)
+
+
 def _exact_gram(design, feats):
     cols = design.columns(np.isin(np.arange(design.n_features), feats))
     order = np.argsort(np.argsort(feats))  # columns() returns increasing feature order
