@@ -259,6 +259,67 @@ def test_parallel_and_sparse_input_agree():
     assert a.alpha_ == c.alpha_
 
 
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("order", ["sorted", "shuffled", "unsorted_indices"])
+def test_sparse_training_rows_and_their_column_statistics(weighted, order):
+    """A sparse fold's training rows (one compiled pass) equal scipy's row selection, and the
+    column statistics that pass hands the problem set-up equal a separate pass over the
+    result under the fold's normalised weights (so the fold's problem is the same); rows
+    not sorted and distinct fall back to the plain selection."""
+    from sparsefit._kernels.glm_cd import column_stats_sparse
+    from sparsefit._validation import check_sample_weight
+    from sparsefit.model_selection._glm_cv import _train_rows
+    from sparsefit.solvers.prox_newton import design_tuple
+
+    rng = np.random.default_rng(3)
+    X = sp.random(60, 25, density=0.3, format="csc", random_state=4)
+    X.data -= 0.4
+    if order == "unsorted_indices":
+        X = sp.csc_matrix(sp.csr_matrix(X).T.tocsr().T)  # CSC from a transposed CSR: unsorted
+        X.indices, X.data = X.indices.copy(), X.data.copy()
+        for j in range(X.shape[1]):
+            sl = slice(X.indptr[j], X.indptr[j + 1])
+            X.indices[sl], X.data[sl] = X.indices[sl][::-1], X.data[sl][::-1]
+        X._has_sorted_indices = False
+        assert not X.has_sorted_indices
+    sw = check_sample_weight(rng.uniform(0.5, 2.0, 60), 60) if weighted else None
+    train = np.sort(rng.choice(60, 45, replace=False))
+    if order == "shuffled":
+        train = rng.permutation(train)
+    Xt, stats = _train_rows(X, train, sw)
+    expect = X.toarray()[train]
+    np.testing.assert_array_equal(Xt.toarray(), expect)
+    assert Xt.format == "csc" and Xt.shape == (45, 25)
+    if order == "shuffled":
+        assert stats is None
+        return
+    assert Xt.has_sorted_indices == (order == "sorted")
+    Xs = Xt.copy()
+    Xs.sort_indices()
+    sw_t = np.ones(45) if sw is None else check_sample_weight(sw[train], 45)
+    ref = np.empty((4, 25))
+    column_stats_sparse(design_tuple(Xs), sw_t, ref)
+    np.testing.assert_allclose(stats, ref, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(stats[0], sw_t @ expect, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(stats[3], (expect**2).sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(stats[2], np.abs(expect).max(axis=0))
+
+
+def test_sparse_weighted_cv_equals_dense():
+    """Sparse folds (rows and statistics from one pass) give the dense folds' scores, with
+    sample weights and standardization (which reads the statistics)."""
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((90, 15))
+    X[np.abs(X) < 0.8] = 0.0
+    y = (X[:, 0] - X[:, 3] + 0.5 * rng.standard_normal(90) > 0).astype(int)
+    sw = rng.uniform(0.3, 2.0, 90)
+    kw = dict(cv=4, n_alphas=12, tol=1e-10, sample_weight=sw, standardize=True,
+              early_stop=False)
+    dense = cross_validate_glm_path(X, y, "binomial", **kw)
+    sparse = cross_validate_glm_path(sp.csc_matrix(X), y, "binomial", **kw)
+    np.testing.assert_allclose(sparse.fold_scores, dense.fold_scores, rtol=1e-7)
+
 def test_bad_input():
     rng = np.random.default_rng(10)
     X = rng.standard_normal((40, 4))

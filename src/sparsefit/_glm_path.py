@@ -77,9 +77,14 @@ class _GLMPathProblem:
     tol: float
     max_iter: int
     dtype: np.dtype
-    null_loss: float = np.nan
     # per-path invariants of the solver (null intercept, its loss, KKT scale)
     solver_cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def null_loss(self):
+        """Datafit value of the intercept-only model (only the Python path loop's deviance
+        ratios read it: the compiled path computes its own)."""
+        return _null_loss(self)
 
     @cached_property
     def col_norms(self):
@@ -151,14 +156,23 @@ def _null_loss(pp):
                             offset=st.offset, fit_intercept=pp.fit_intercept, tol=1e-12,
                             max_iter=200, warn=False, cache=pp.solver_cache,
                             col_norms=pp.col_norms)
-    return pp.loss(np.zeros((p, pp.n_outputs)), res.intercept)
+    eta = np.empty((st.X.shape[0], pp.n_outputs))  # X @ 0 + b, without the product
+    eta[:] = res.intercept
+    if st.offset is not None:
+        eta = eta + st.offset[:, None]
+    return st.datafit.value(eta[:, 0] if pp.n_outputs == 1 else eta)
 
 
 def make_glm_problem(family, X, yenc, n_classes, *, sample_weight=None, offset=None,
                      exposure=None, l1_ratio=1.0, multinomial="ungrouped", fit_intercept=True,
                      standardize=True, penalty_factor=None, lower_bounds=None,
-                     upper_bounds=None, positive=False, epsilon=1.35, tol=1e-4, max_iter=1000):
-    """Validated ``X`` and encoded ``y`` -> :class:`_GLMPathProblem` (null loss included)."""
+                     upper_bounds=None, positive=False, epsilon=1.35, tol=1e-4, max_iter=1000,
+                     col_stats=None):
+    """Validated ``X`` and encoded ``y`` -> :class:`_GLMPathProblem`.
+
+    ``col_stats``: ``X``'s column statistics when the caller has them (see
+    :func:`sparsefit.linear_model._glm._setup`).
+    """
     grouped = family == "multinomial" and multinomial == "grouped"
     if family == "multinomial" and (offset is not None or exposure is not None):
         raise ValueError("offset is only supported for single-output families "
@@ -167,13 +181,11 @@ def make_glm_problem(family, X, yenc, n_classes, *, sample_weight=None, offset=N
                 fit_intercept=fit_intercept, standardize=standardize,
                 penalty_factor=penalty_factor, lower_bounds=lower_bounds,
                 upper_bounds=upper_bounds, positive=positive, n_classes=n_classes,
-                epsilon=epsilon, exposure=exposure)
+                epsilon=epsilon, exposure=exposure, col_stats=col_stats)
     if grouped:
         _grouped_bounds(st, positive)
-    pp = _GLMPathProblem(family, st, float(l1_ratio), grouped, bool(fit_intercept), tol,
-                         max_iter, X.dtype)
-    pp.null_loss = _null_loss(pp)
-    return pp
+    return _GLMPathProblem(family, st, float(l1_ratio), grouped, bool(fit_intercept), tol,
+                           max_iter, X.dtype)
 
 
 def glm_alpha_max_problem(pp):
@@ -320,6 +332,17 @@ def _solve_glm_grid_python(pp, alphas, early_stop):
                          np.array(devs, dtype=float), stop)
 
 
+def _csc_columns(dense):
+    """``sp.csc_matrix(dense)`` read along the rows of ``dense.T``: the solver stores one
+    contiguous row per alpha, so the non-zeros come out column by column, already in CSC
+    order (scipy's conversion goes through COO and a sort)."""
+    rows = dense.T
+    alpha_idx, feat = np.nonzero(rows)
+    indptr = np.zeros(rows.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(alpha_idx, minlength=rows.shape[0]), out=indptr[1:])
+    return sp.csc_matrix((rows[alpha_idx, feat], feat, indptr), shape=dense.shape)
+
+
 def stack_path(pp, sol, coef_storage="auto", dtype=None):
     """:class:`GridSolutions` -> ``(coefs, intercepts, support)`` in PathResult's layout.
 
@@ -332,7 +355,7 @@ def stack_path(pp, sol, coef_storage="auto", dtype=None):
     if pp.n_outputs == 1:
         dense = W[:, 0, :].astype(dtype, copy=False)
         sparse = (p > SPARSE_COEFS_ABOVE) if coef_storage == "auto" else coef_storage == "sparse"
-        coefs = sp.csc_matrix(dense) if sparse else dense
+        coefs = _csc_columns(dense) if sparse else dense
         return coefs, b[0].copy(), dense != 0
     coefs = np.ascontiguousarray(W.transpose(1, 0, 2), dtype=dtype)
     return coefs, b - b.mean(axis=0), np.any(coefs != 0, axis=0)

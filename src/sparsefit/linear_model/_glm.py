@@ -125,8 +125,14 @@ class _Setup:
 
 
 def _setup(family, X, y, *, sample_weight, offset, fit_intercept, standardize, penalty_factor,
-           lower_bounds, upper_bounds, positive, n_classes=None, epsilon=1.35, exposure=None):
-    """Turn validated ``X`` and encoded ``y`` into what the solver needs."""
+           lower_bounds, upper_bounds, positive, n_classes=None, epsilon=1.35, exposure=None,
+           col_stats=None):
+    """Turn validated ``X`` and encoded ``y`` into what the solver needs.
+
+    ``col_stats``: the ``(4, p)`` column statistics of ``X`` under the normalised sample
+    weights (:func:`sparsefit._kernels.glm_cd.col_stats`), when the caller has them (a
+    cross-validation fold gets them while selecting its rows); else one pass computes them.
+    """
     n, p = X.shape
     sw = check_sample_weight(sample_weight, n)
     off = _check_offset(offset, exposure, n)
@@ -134,14 +140,18 @@ def _setup(family, X, y, *, sample_weight, offset, fit_intercept, standardize, p
     lo, hi = check_bounds(lower_bounds, upper_bounds, positive, p)
     if sp.issparse(X):
         Xs = sp.csc_matrix(X)
+        if X.format == "csc" and X.has_sorted_indices:  # known: no check on the new object
+            Xs.has_sorted_indices = True
         Xs.sort_indices()
     else:
         Xs = np.asfortranarray(X)
     # one pass over X: weighted means and second moments (the weighted standard deviation
     # of sparsefit._problem.weighted_std), largest magnitudes and column norms
-    stats = np.empty((4, p))
-    (gk.column_stats_sparse if sp.issparse(Xs) else gk.column_stats_dense)(
-        design_tuple(Xs), np.ones(n) if sw is None else sw, stats)
+    stats = col_stats
+    if stats is None:
+        stats = np.empty((4, p))
+        (gk.column_stats_sparse if sp.issparse(Xs) else gk.column_stats_dense)(
+            design_tuple(Xs), np.ones(n) if sw is None else sw, stats)
     std = np.sqrt(np.maximum(stats[1] / n - (stats[0] / n) ** 2, 0.0))
     # a constant column is the intercept's job (or carries nothing): fix its weight at 0
     const = std <= 1e-12 * np.maximum(1.0, stats[2])

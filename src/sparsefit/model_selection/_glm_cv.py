@@ -22,10 +22,12 @@ with ``sklearn.metrics.roc_auc_score``):
 """
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit, log_softmax, xlogy
 from sklearn.metrics import roc_auc_score
 
 from .. import _glm_path as gp  # module import: _glm_path imports this package's parent
+from .._kernels.glm_rows import csc_rows_stats
 from .._validation import check_int_param, check_option, check_sample_weight, check_scalar_param
 from ..linear_model._glm import CLASSIFICATION_FAMILIES, FAMILIES, _check_offset
 from ..path import _check_grid_params, _geometric_grid, _predict_path, check_alphas
@@ -121,11 +123,12 @@ def glm_path_scores(family, y, eta, sw, scoring, epsilon=1.35, fold=None):
     return _mean(w, r * r)  # gaussian
 
 
-def _linear_path(X, coefs, intercepts, offset, support):
-    """Linear predictors of every alpha; ``support`` (features x alphas) marks the non-zero
-    coefficients, so only the columns ever used are read."""
+def _linear_path(X, rows, coefs, intercepts, offset, support):
+    """Linear predictors of every alpha on ``X[rows]``; ``support`` (features x alphas)
+    marks the non-zero coefficients, so only the columns ever used are read (selected before
+    the rows: a CSC row selection reads every stored entry)."""
     used = np.flatnonzero(support.any(axis=-1))
-    X = X[:, used]
+    X = X[:, used][rows] if sp.issparse(X) else X[np.ix_(rows, used)]
     if coefs.ndim == 3:
         return np.stack([_predict_path(X, coefs[c][used], intercepts[c])
                          for c in range(coefs.shape[0])], axis=1)
@@ -145,20 +148,47 @@ def _check_train_classes(family, yenc, n_classes, fold):
             "folds")
 
 
+def _train_rows(X, train, sw):
+    """``(X[train], its column statistics or None)`` in the solvers' layout.
+
+    Sparse ``X`` with sorted, distinct ``train`` (every splitter's folds): one compiled pass
+    selects the rows and computes the statistics the problem set-up needs (under the fold's
+    normalised weights, ``sw_train``), bit for bit those of a separate pass over the result.
+    """
+    if not sp.issparse(X) or train.size == 0 or not np.all(train[1:] > train[:-1]):
+        return take_rows(X, train), None
+    n = X.shape[0]
+    new_row = np.full(n, -1, dtype=np.int64)
+    new_row[train] = np.arange(train.size)
+    sw_fold = np.zeros(n)
+    sw_fold[train] = 1.0 if sw is None else check_sample_weight(sw[train], train.size)
+    data = np.empty(X.nnz, dtype=X.dtype)
+    indices = np.empty(X.nnz, dtype=X.indices.dtype)
+    indptr = np.empty(X.shape[1] + 1, dtype=X.indptr.dtype)
+    stats = np.empty((4, X.shape[1]))
+    nnz = csc_rows_stats(X.data, X.indices, X.indptr, new_row, sw_fold, data, indices, indptr,
+                         stats)
+    Xt = sp.csc_matrix((data[:nnz], indices[:nnz], indptr), shape=(train.size, X.shape[1]))
+    Xt.has_sorted_indices = X.has_sorted_indices  # kept in order: sorted if X's are
+    return Xt, stats
+
+
 def _glm_fold_job(X, yenc, sw, offset, train, test, alphas, family, n_classes, problem_kw,
                   scoring, fold):
     """Fit one fold on the fixed grid; return (scores, mse or None) over the grid."""
     _check_train_classes(family, yenc[train], n_classes, fold)
     try:
-        pp = gp.make_glm_problem(family, take_rows(X, train), yenc[train], n_classes,
-                              sample_weight=None if sw is None else sw[train],
-                              offset=None if offset is None else offset[train], **problem_kw)
+        X_train, stats = _train_rows(X, train, sw)
+        pp = gp.make_glm_problem(family, X_train, yenc[train], n_classes,
+                                 sample_weight=None if sw is None else sw[train],
+                                 offset=None if offset is None else offset[train],
+                                 col_stats=stats, **problem_kw)
     except ValueError as exc:
         raise ValueError(f"cross-validation fold {fold}: {exc}") from exc
     sol = gp.solve_glm_grid(pp, alphas, early_stop=False)
     coefs, intercepts, support = gp.stack_path(pp, sol, coef_storage="dense", dtype=np.float64)
-    eta = _linear_path(take_rows(X, test), coefs, intercepts,
-                       None if offset is None else offset[test], support)
+    eta = _linear_path(X, test, coefs, intercepts, None if offset is None else offset[test],
+                       support)
     y_test = yenc[test]
     sw_test = None if sw is None else sw[test]
     eps = problem_kw.get("epsilon", 1.35)
