@@ -301,6 +301,38 @@ def test_logistic_loss_dual_equals_the_separate_passes():
         assert dual == pytest.approx(-(sw @ ent) / n + c * g @ off / n, rel=1e-12, abs=1e-15)
 
 
+
+def test_inline_exponential_is_within_an_ulp():
+    """exp_neg (the vectorisable e^-x of the logistic kernels) against numpy's exp: within
+    about 1 ulp wherever the result is a normal number, exactly 1 at 0, below 2^-1022
+    beyond, 0 far out, NaN for NaN."""
+    from numba import njit
+
+    from sparsefit._kernels.glm_datafits import exp_neg
+
+    @njit
+    def many(x, out):
+        for i in range(x.shape[0]):
+            out[i] = exp_neg(x[i])
+
+    rng = np.random.default_rng(11)
+    x = np.concatenate([rng.uniform(0, 1, 20000), rng.uniform(0, 40, 20000),
+                        rng.uniform(0, 708, 20000), np.arange(0, 708, 0.5 * np.log(2)),
+                        [0.0, 5e-324, 1e-300, 1e-17, 708.3, 708.5, 745.2, 800.0, 1e300]])
+    out = np.empty_like(x)
+    many(x, out)
+    ref = np.exp(-x)
+    normal = ref >= np.finfo(float).tiny
+    ulp = np.spacing(ref[normal])
+    assert np.max(np.abs(out[normal] - ref[normal]) / ulp) <= 1.5
+    assert np.all(out[~normal] < np.finfo(float).tiny) and np.all(out >= 0.0)
+    np.testing.assert_allclose(out[~normal], ref[~normal], rtol=0, atol=1e-309)
+    assert np.all(out[x > 708.8] == 0.0)
+    assert out[x == 0.0][0] == 1.0
+    nan = np.array([np.nan, np.inf])
+    many(nan, nan)
+    assert np.isnan(nan[0]) and nan[1] == 0.0
+
 def test_cached_exponential_kernels_match_closed_forms():
     """The logistic derivatives at an intercept shift computed from the cached e^-|eta|
     (a product per sample) and the loss from that cache equal direct evaluation, also where
@@ -320,8 +352,10 @@ def test_cached_exponential_kernels_match_closed_forms():
     eta = np.concatenate([rng.standard_normal(n - 8) * 5, [-800, 800, -0.3, 0.3, 0, 1, -1, 40]])
     g, h, ec = np.empty(n), np.empty(n), np.empty(n)
     grad_hess_cache(LOGISTIC, y, 0.0, 0.0, sw, eta, g, h, ec)
-    np.testing.assert_allclose(ec, np.exp(-np.abs(eta)), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(ec, np.exp(-np.abs(eta)), rtol=3e-16, atol=0)
     np.testing.assert_allclose(g, sw * (expit(eta) - y), rtol=1e-14, atol=1e-300)
+    p = expit(eta)
+    np.testing.assert_allclose(h, sw * p * (1 - p), rtol=1e-14, atol=1e-300)
     assert logistic_mean_loss(y, sw, eta, ec) == pytest.approx(
         mean_loss(LOGISTIC, y, np.zeros(n), 0.0, sw, eta), rel=1e-14)
     for delta in (1e-9, -0.5, 0.7, 3.0):
@@ -353,7 +387,8 @@ def test_intercept_derivative_sums(fam_name):
     sw = rng.uniform(0.0, 2.0, n)
     eta, deta = rng.standard_normal(n) * 3, rng.standard_normal(n)
     et, g, h, ec = (np.empty(n) for _ in range(4))
-    slope, gs, hs, h3 = gd.trial_point(fam, y, 0.0, 0.0, sw, eta, deta, 0.5, et, g, h, ec)
+    slope, gs, hs, h3 = gd.trial_point(fam, y, 0.0, 0.0, sw, eta, deta, 0.5, et, g, h, ec,
+                                       np.empty(n))
     x = eta + 0.5 * deta
     if fam == gd.LOGISTIC:
         p = expit(x)
@@ -361,6 +396,8 @@ def test_intercept_derivative_sums(fam_name):
     else:  # Newton steps for the intercept: no third derivative
         g_ref, h_ref, h3_ref = sw * (np.exp(x) - y), sw * np.exp(x), 0.0
     np.testing.assert_allclose(g, g_ref, rtol=1e-13)
+    np.testing.assert_allclose(h, h_ref, rtol=1e-13)
+    np.testing.assert_array_equal(et, x)
     assert slope == pytest.approx(g_ref @ deta, rel=1e-12)
     assert (gs, hs) == pytest.approx((g_ref.sum(), h_ref.sum()), rel=1e-12)
     assert h3 == pytest.approx(h3_ref, rel=1e-12, abs=1e-300)

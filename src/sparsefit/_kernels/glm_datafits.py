@@ -10,7 +10,9 @@ on-disk cache.)
 """
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 LOGISTIC, POISSON, GAMMA, HUBER, SQUARED_HINGE = 0, 1, 2, 3, 4
 EXP_MAX = 700.0  # exp(700) ~ 1e304: beyond it the Poisson / Gamma loss is +inf
@@ -19,6 +21,43 @@ EXP_MAX = 700.0  # exp(700) ~ 1e304: beyond it the Poisson / Gamma loss is +inf
 @njit(cache=True, inline="always")
 def _xlogx(x):
     return x * np.log(x) if x > 0.0 else 0.0
+
+
+@intrinsic
+def _bits_to_float(typingctx, v):
+    """The float64 whose bit pattern is the int64 ``v`` (free: a register reinterpretation)."""
+    sig = types.float64(types.int64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return sig, codegen
+
+
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 split so that k * _LN2_HI is exact for k < 2^21
+_LN2_LO = 1.90821492927058770002e-10
+_INV_LN2 = 1.44269504088896338700e+00
+
+
+@njit(cache=True, inline="always")
+def exp_neg(x):
+    """``e^-x`` for ``x >= 0`` or NaN (0 beyond ``x = 708.8``, where it is below 2^-1022;
+    NaN for NaN).
+
+    Inline and free of calls, so a loop over samples stays in registers (libm's ``exp`` is
+    a call per sample: 3 ns there against under 1): ``x = k ln 2 + r`` with ``|r| <= ln 2 / 2``
+    (Cody-Waite: ln 2 in two parts), ``e^-r`` by its Taylor polynomial to degree 13
+    (truncation below 2e-16 relative) and ``2^-k`` built from its exponent bits.  Within
+    about 1 ulp of the correctly rounded value (tests/test_glm_compiled.py).
+    """
+    xc = x if x <= 746.0 else 746.0  # no integer overflow below (NaN: restored at the end)
+    k = np.int64(xc * _INV_LN2 + 0.5)
+    r = k * _LN2_LO - (xc - k * _LN2_HI)  # -x + k ln 2, in [-ln 2 / 2, ln 2 / 2]
+    p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (
+        1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0 + r * (1.0 / 40320.0 + r * (
+            1.0 / 362880.0 + r * (1.0 / 3628800.0 + r * (1.0 / 39916800.0 + r * (
+                1.0 / 479001600.0 + r * (1.0 / 6227020800.0)))))))))))))
+    res = 0.0 if k > 1022 else p * _bits_to_float((1023 - min(k, 1022)) << 52)
+    return res if x == x else x
 
 
 @njit(cache=True, inline="always")
@@ -177,10 +216,35 @@ def _deriv_cache(fam, y, prm, eta):
     return d1, d2, 0.0
 
 
+@njit(cache=True, error_model="numpy")
+def _logistic_fill(y, sw, hfloor, x, g, h, ec, h3):
+    """:func:`grad_hess_cache` of the logistic loss at ``x``, plus ``h3[i] = s_i l3_i``
+    (as :func:`_third`) when ``h3`` is not empty.
+
+    No reduction, no call (:func:`exp_neg` is inline) and no zero-division check (numpy's
+    error model; ``1 + e >= 1``): the loop vectorises, 4x faster per sample than one that
+    calls libm's ``exp``.
+    """
+    third = h3.shape[0] > 0
+    for i in range(x.shape[0]):
+        xi = x[i]
+        e = exp_neg(abs(xi))
+        ec[i] = e
+        p = (1.0 if xi >= 0.0 else e) / (1.0 + e)
+        d2 = p * (1.0 - p)
+        g[i] = sw[i] * (p - y[i])
+        h[i] = sw[i] * max(d2, hfloor)
+        if third:
+            h3[i] = sw[i] * d2 * (1.0 - 2.0 * p)
+
+
 @njit(cache=True)
 def grad_hess_cache(fam, y, prm, hfloor, sw, eta, g, h, ec):
     """:func:`grad_hess`, and for the logistic loss ``ec[i] = e^-|eta_i|`` (the
     exponential the loss and a shifted intercept reuse, see :func:`shift_point`)."""
+    if fam == LOGISTIC:
+        _logistic_fill(y, sw, hfloor, eta, g, h, ec, np.empty(0))
+        return
     for i in range(eta.shape[0]):
         d1, d2, ec[i] = _deriv_cache(fam, y[i], prm, eta[i])
         g[i] = sw[i] * d1
@@ -198,18 +262,30 @@ def _third(fam, y, d1, d2):
 
 
 @njit(cache=True)
-def trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, g, h, ec):
+def trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, g, h, ec, scr):
     """At ``et = eta + t deta``: :func:`grad_hess_cache` into ``g, h, ec``; returns
     ``(sum_i g_i deta_i, sum_i g_i, sum_i h_i, sum_i s_i l3_i)``, the last three the
     intercept's derivatives there (for its polish; ``l3`` as :func:`_third`).
 
     One pass without the loss (the line search of a Newton step decides on this slope;
-    the loss, a logarithm per sample, is evaluated only where it is needed).
+    the loss, a logarithm per sample, is evaluated only where it is needed).  ``scr`` is
+    workspace of the samples' length (the logistic loss: vectorised derivatives first, the
+    sums after).
     """
     slope = 0.0
     gs = 0.0
     hs = 0.0
     h3 = 0.0
+    if fam == LOGISTIC:
+        for i in range(eta.shape[0]):
+            et[i] = eta[i] + t * deta[i]
+        _logistic_fill(y, sw, hfloor, et, g, h, ec, scr)
+        for i in range(eta.shape[0]):
+            slope += g[i] * deta[i]
+            gs += g[i]
+            hs += h[i]
+            h3 += scr[i]
+        return slope, gs, hs, h3
     for i in range(eta.shape[0]):
         x = eta[i] + t * deta[i]
         et[i] = x
@@ -245,7 +321,7 @@ def shift_point(y, sw, hfloor, eta, ec, delta, et, g, h, ect):
         if (x >= 0.0) == (x0 >= 0.0):
             e = ec[i] * (em if x0 >= 0.0 else ep)
         else:
-            e = np.exp(-abs(x))
+            e = exp_neg(abs(x))
         ect[i] = e
         d1, d2 = _logistic_deriv(y[i], x, e)
         g[i] = sw[i] * d1

@@ -490,7 +490,8 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
         return False, b, (0.0, 0.0, 0.0)
     t = 1.0
     for _ in range(40):
-        slope, gs, hs, h3 = trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, gt, ht, ect)
+        slope, gs, hs, h3 = trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, gt, ht, ect,
+                                        q)
         ist[N_EVALS] += 1
         loss_t = np.nan
         # psi(s) = F(eta + s deta) + (1 - s) P(w) + s P(wn) is convex and bounds the
