@@ -216,6 +216,8 @@ def cross_validate_glm_paths(X, y, family, *, l1_ratios=(1.0,), alphas=None, n_a
     check_option(multinomial, "multinomial", {"ungrouped", "grouped"})
     yenc, n_classes, classes = gp.encode_glm_target(family, y) if encoded is None else encoded
     scoring = check_glm_scoring(scoring, family, n_classes)
+    if not sp.issparse(X):  # the solvers' layout once: folds then gather within columns
+        X = np.asfortranarray(X)
     n = X.shape[0]
     folds = make_folds(cv, X, y, groups, stratify=family in CLASSIFICATION_FAMILIES)
     sw = check_sample_weight(sample_weight, n)
