@@ -221,6 +221,34 @@ def test_shared_gram_leaves_out_a_feature_that_cancels():
                                atol=1e-9 * np.abs(G).max())
 
 
+@pytest.mark.parametrize("kind", ["dense", "sparse"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_gram_cache_entries_are_the_designs(kind, weighted):
+    """Every cached entry a path fills equals ``X_c^T X_c``.  The sparse columns range
+    from a few to most rows, so the fill meets both orders: light newcomers expanded
+    against heavy features, heavy ones expanded, and entries left to lighter partners."""
+    X, y = make_regression(n=150, p=120, k=10, seed=21)
+    rng = np.random.default_rng(3)
+    if kind == "sparse":
+        density = np.geomspace(0.02, 0.9, 120)[rng.permutation(120)]
+        X = sp.csc_matrix((X + 2.0) * (rng.random(X.shape) < density))
+    sw = rng.uniform(0.2, 3.0, 150) if weighted else None
+    pp = _make_problem(X, y, sw, 1.0, True, False, None, None, None, False, 1e-8, 100_000)
+    from sparsefit.path import _alpha_max, _solve_grid
+
+    cd = _grid_solver(pp)
+    _solve_grid(pp, _alpha_max(pp) * np.geomspace(1, 1e-3, 50), False, cd=cd)
+    feats = cd.gram_features()
+    slot_of, G, have = cd.gram[0], cd.gram[1], cd.gram[2]
+    s = slot_of[feats]
+    filled = have[np.ix_(s, s)]
+    assert feats.size > 40 and filled.mean() > 0.5  # a real fill, not a few entries
+    exact = _exact_gram(pp.prob.design, feats)
+    got = G[np.ix_(s, s)]
+    np.testing.assert_allclose(got[filled], exact[filled], rtol=1e-10,
+                               atol=1e-12 * np.abs(exact).max())
+
+
 def test_prefilled_solver_matches_a_cold_one():
     """A fold solved from a prefilled Gram cache certifies the same solutions."""
     X, y = make_regression(n=120, p=300, k=8, seed=9)
