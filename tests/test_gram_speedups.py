@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from conftest import make_regression
 from sparsefit.model_selection._cv import cross_validate_path
 from sparsefit.model_selection._shared_gram import SharedGram
-from sparsefit.model_selection._split import take_rows
+from sparsefit.model_selection._split import rows_source, take_rows
 from sparsefit.path import _grid_solver, _make_problem
 
 from sparsefit._kernels.gram_cd import face_newton, gram_values  # isort: skip
@@ -307,3 +307,7 @@ def test_take_rows_equals_indexing(index_dtype):
         dense = take_rows(Xd, rows)
         assert dense.flags.f_contiguous and dense.dtype == np.float32
         np.testing.assert_array_equal(dense, Xd[rows])
+        src = rows_source(Xd)  # what cross-validation selects its folds from
+        assert src.flags.f_contiguous and (src is Xd) == (order == "F")
+        np.testing.assert_array_equal(src, Xd)
+    assert rows_source(X) is X

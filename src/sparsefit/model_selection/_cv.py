@@ -35,7 +35,7 @@ from ..path import (
     check_alphas,
 )
 from ._shared_gram import SharedGram
-from ._split import make_folds, take_rows
+from ._split import make_folds, rows_source, take_rows
 
 # name -> greater_is_better.  For the gaussian family the deviance is the mean squared
 # error (glmnet's type.measure="deviance" equals "mse" there).
@@ -239,10 +239,7 @@ def cross_validate_paths(X, y, *, l1_ratios=(1.0,), alphas=None, n_alphas=100, e
         alphas = check_alphas(alphas)
     else:
         n_alphas, eps = _check_grid_params(n_alphas, eps, X.shape)
-    if not sp.issparse(X) and not X.flags.f_contiguous:
-        # one Fortran copy makes every fold's row selection a gather within contiguous
-        # columns (take_rows from C order costs a second, transposing copy per fold)
-        X = np.asfortranarray(X)
+    X = rows_source(X)
     kws, paths, shares = [], [], []
     for l1_ratio in l1_ratios:
         kw = dict(l1_ratio=float(l1_ratio), fit_intercept=fit_intercept,

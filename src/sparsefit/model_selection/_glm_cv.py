@@ -32,7 +32,7 @@ from .._validation import check_int_param, check_option, check_sample_weight, ch
 from ..linear_model._glm import CLASSIFICATION_FAMILIES, FAMILIES, _check_offset
 from ..path import _check_grid_params, _geometric_grid, _predict_path, check_alphas
 from ._cv import _run_jobs, _summarize
-from ._split import make_folds, take_rows
+from ._split import make_folds, rows_source, take_rows
 
 # name -> greater_is_better
 CLASSIFIER_SCORINGS = {"deviance": False, "log_loss": False, "accuracy": True,
@@ -216,8 +216,7 @@ def cross_validate_glm_paths(X, y, family, *, l1_ratios=(1.0,), alphas=None, n_a
     check_option(multinomial, "multinomial", {"ungrouped", "grouped"})
     yenc, n_classes, classes = gp.encode_glm_target(family, y) if encoded is None else encoded
     scoring = check_glm_scoring(scoring, family, n_classes)
-    if not sp.issparse(X):  # the solvers' layout once: folds then gather within columns
-        X = np.asfortranarray(X)
+    X = rows_source(X)
     n = X.shape[0]
     folds = make_folds(cv, X, y, groups, stratify=family in CLASSIFICATION_FAMILIES)
     sw = check_sample_weight(sample_weight, n)

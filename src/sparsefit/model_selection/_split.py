@@ -89,6 +89,13 @@ def make_folds(cv, X, y, groups=None, stratify=False):
     return folds
 
 
+def rows_source(X):
+    """``X`` in the layout :func:`take_rows` selects folds from fastest: CSC as it is, a
+    dense array Fortran-ordered (one copy at most; from C order every fold would cost a
+    second, transposing copy)."""
+    return X if sp.issparse(X) else np.asfortranarray(X)
+
+
 def take_rows(X, idx):
     """Rows ``idx`` (sorted) of an ndarray or CSC matrix, in the solvers' layout: CSC, or a
     Fortran-ordered ndarray made in one copy (``X[idx]`` is C-ordered)."""
