@@ -395,20 +395,51 @@ def _inner_cd(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
 
 
 @njit(cache=True, inline="always")
+def _fill_in_order(D, ws, slot_of, G, have, z, zs):
+    """Missing cache entries row by row: each working-set feature with an entry missing
+    towards a later one is expanded into the dense buffer ``z`` (zero on entry and exit) and
+    the later ones are dotted with it."""
+    m = ws.shape[0]
+    for k in range(m):
+        sk = slot_of[ws[k]]
+        loaded = False
+        for t in range(k + 1, m):
+            st = slot_of[ws[t]]
+            if have[sk, st]:
+                continue
+            if not loaded:
+                col_axpy(D, ws[k], -1.0, z, zs)  # z + zs v = x_k
+                loaded = True
+            g = col_dot(D, ws[t], z, zs)
+            G[sk, st] = g
+            G[st, sk] = g
+            have[sk, st] = True
+            have[st, sk] = True
+        if loaded:
+            col_axpy(D, ws[k], 1.0, z, zs)  # back to zero
+            zs[0] = 0.0
+
+
+@njit(cache=True, inline="always")
 def _fill_missing(D, ws, slot_of, G, have, z, zs):
     """Compute the cache entries missing between working-set features.
 
-    An entry ``x_u^T x_t`` comes from expanding one column into the dense buffer ``z``
-    (zero on entry and exit; costs two passes over it) and gathering the other.  Features
-    are visited heaviest first (``col_cost``; ties: fewer missing entries first).  One
-    whose remaining partners are all lighter may leave its entries to them (each then
-    gathers it) when that costs less than expanding it and gathering them; one with an
-    entry left by an earlier, heavier feature must expand.  So a light feature entering a
-    working set of heavy ones is expanded once and gathers them all, and heavy features
-    entering together are expanded and gather the light ones.  (Row by row in feature
-    order, every earlier feature was expanded for a newcomer: a cold path on Reuters
-    "earn" read 143M non-zeros where gathering the lighter side of each pair needs 48M.)
+    Dense columns all cost ``n``: row by row (:func:`_fill_in_order`), which measured 8-10%
+    faster on Toeplitz CV than the ordering below.  Sparse columns: an entry
+    ``x_u^T x_t`` comes from expanding one column into the dense buffer ``z`` (zero on entry
+    and exit; two passes over it) and gathering the other.  Features are visited heaviest
+    first (``col_cost``; ties: fewer missing entries first).  One whose remaining partners
+    are all lighter may leave its entries to them (each then gathers it) when that costs
+    less than expanding it and gathering them; one with an entry left by an earlier,
+    heavier feature must expand.  So a light feature entering a working set of heavy ones
+    is expanded once and gathers them all, and heavy features entering together are
+    expanded and gather the light ones.  (Row by row, every earlier feature was expanded
+    for a newcomer and gathered it: a cold path on Reuters "earn" read 143M non-zeros that
+    way, 65M this way; gathering the lighter side of each pair needs 48M.)
     """
+    if len(D) == 1:
+        _fill_in_order(D, ws, slot_of, G, have, z, zs)
+        return
     m = ws.shape[0]
     miss = np.zeros(m, dtype=np.int64)
     total = 0
