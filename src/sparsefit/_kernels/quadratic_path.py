@@ -564,8 +564,16 @@ def _gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, m
     # (this solve's and the rest of the grid's), which is cheaper?  On paths the cache makes
     # the fill nearly free; on a cold single fit it decides (Toeplitz 500 x 5000 at
     # alpha_max/100: 81 ms always through the Gram matrix, 46-51 ms with this rule).
+    plain = plain_epoch_cost(D, ws)
+    n_nz = 0
+    for k in range(m):
+        if w[ws[k]] != 0.0:
+            n_nz += 1
+    moving = max(n_nz, GRAM_MOVING * m)
     missing = m * (m - 1) // 2
-    if not restart:
+    # the exact count (an O(|ws|^2) scan) only when the bound of all pairs missing would
+    # not already choose the Gram matrix
+    if not restart and missing * plain / m + expected * m * moving > expected * 1.5 * plain:
         missing = 0
         for k in range(m):
             sk = slot_of[ws[k]]
@@ -573,12 +581,6 @@ def _gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, m
                 st = slot_of[ws[t]]
                 if sk < 0 or st < 0 or not have[sk, st]:
                     missing += 1
-    plain = plain_epoch_cost(D, ws)
-    n_nz = 0
-    for k in range(m):
-        if w[ws[k]] != 0.0:
-            n_nz += 1
-    moving = max(n_nz, GRAM_MOVING * m)
     if missing * plain / m + expected * m * moving > expected * 1.5 * plain:
         return -1
     if restart:
