@@ -292,7 +292,8 @@ def test_logistic_loss_dual_equals_the_separate_passes():
     g = sw * (expit(eta) - y)
     aux = np.zeros(n)
     for c in (0.3, 0.9, 0.999, 1 - 1e-9):
-        loss, dual = logistic_loss_dual(y, sw, eta, np.exp(-np.abs(eta)), g, off, c)
+        loss, dual = logistic_loss_dual(y, sw, eta, np.exp(-np.abs(eta)), g, off, c,
+                                        np.empty(n), np.empty(n))
         assert loss == pytest.approx(mean_loss(LOGISTIC, y, aux, 0.0, sw, eta), rel=1e-13)
         ref = dual_value(LOGISTIC, y, aux, 0.0, sw, g, off, c)
         assert dual == pytest.approx(ref, rel=1e-12, abs=1e-15)
@@ -333,10 +334,43 @@ def test_inline_exponential_is_within_an_ulp():
     many(nan, nan)
     assert np.isnan(nan[0]) and nan[1] == 0.0
 
+def test_inline_log1p_is_within_an_ulp():
+    """log1p_inline (the vectorisable log(1 + x) of the logistic loss and certificate)
+    against numpy's log1p: within 1 ulp over (-1, inf) (tiny, subnormal, near -1, around
+    the sqrt(2) reduction boundaries, huge), exactly 0 at 0, -inf at -1, inf at inf, NaN
+    below -1 and for NaN."""
+    from numba import njit
+
+    from sparsefit._kernels.glm_datafits import log1p_inline
+
+    @njit(error_model="numpy")
+    def many(x, out):
+        for i in range(x.shape[0]):
+            out[i] = log1p_inline(x[i])
+
+    rng = np.random.default_rng(12)
+    edges = [0.41421356237309503, 0.41421356237309515, -0.2928932188134524,
+             -0.29289321881345254, 1.0, 2.0, 3.0, 1e-300, -1e-300, 5e-324, -5e-324, 1e-17,
+             -1e-17, np.nextafter(-1.0, 0.0), 1e300, np.finfo(float).max]
+    x = np.concatenate([rng.uniform(0, 1, 20000), np.exp(-rng.uniform(0, 745, 20000)),
+                        -rng.uniform(0, 1, 20000), -np.exp(-rng.uniform(0, 745, 20000)),
+                        np.exp(rng.uniform(0, 709, 20000)), edges])
+    out = np.empty_like(x)
+    many(x, out)
+    ref = np.log1p(x)
+    nz = ref != 0.0
+    assert np.max(np.abs(out[nz] - ref[nz]) / np.spacing(np.abs(ref[nz]))) <= 1.0
+    special = np.array([0.0, -1.0, np.inf, -1.5, -np.inf, np.nan])
+    out = np.empty_like(special)
+    many(special, out)
+    assert out[0] == 0.0 and out[1] == -np.inf and out[2] == np.inf
+    assert np.all(np.isnan(out[3:]))
+
+
 def test_cached_exponential_kernels_match_closed_forms():
-    """The logistic derivatives at an intercept shift computed from the cached e^-|eta|
-    (a product per sample) and the loss from that cache equal direct evaluation, also where
-    the shift flips signs or the exponential underflows."""
+    """The logistic derivatives at an intercept shift and the loss from the cached
+    e^-|eta| equal direct evaluation, also where the shift flips signs or the exponential
+    underflows."""
     from sparsefit._kernels.glm_datafits import (
         LOGISTIC,
         grad_hess_cache,
@@ -356,7 +390,7 @@ def test_cached_exponential_kernels_match_closed_forms():
     np.testing.assert_allclose(g, sw * (expit(eta) - y), rtol=1e-14, atol=1e-300)
     p = expit(eta)
     np.testing.assert_allclose(h, sw * p * (1 - p), rtol=1e-14, atol=1e-300)
-    assert logistic_mean_loss(y, sw, eta, ec) == pytest.approx(
+    assert logistic_mean_loss(y, sw, eta, ec, np.empty(n)) == pytest.approx(
         mean_loss(LOGISTIC, y, np.zeros(n), 0.0, sw, eta), rel=1e-14)
     for delta in (1e-9, -0.5, 0.7, 3.0):
         et, gt, ht, ect = (np.empty(n) for _ in range(4))

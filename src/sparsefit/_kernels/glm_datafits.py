@@ -60,6 +60,56 @@ def exp_neg(x):
     return res if x == x else x
 
 
+@intrinsic
+def _float_to_bits(typingctx, v):
+    """The int64 with the bit pattern of the float64 ``v`` (the inverse of
+    :func:`_bits_to_float`)."""
+    sig = types.int64(types.float64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return sig, codegen
+
+
+_LG1 = 6.666666666666735130e-01  # log((1 + s) / (1 - s)) = 2 s + s^3 (Lg1 + ...)
+_LG2 = 3.999999999940941908e-01
+_LG3 = 2.857142874366239149e-01
+_LG4 = 2.222219843214978396e-01
+_LG5 = 1.818357216161805012e-01
+_LG6 = 1.531383769920937332e-01
+_LG7 = 1.479819860511658591e-01
+
+
+@njit(cache=True, inline="always")
+def log1p_inline(x):
+    """``log(1 + x)`` (``-inf`` at -1, NaN below it or for NaN, ``inf`` at ``inf``).
+
+    fdlibm's / musl's ``log1p`` with its branches turned into selects, so a loop over
+    samples that calls it vectorises (as :func:`exp_neg`): ``1 + x = 2^k (1 + f)`` with
+    ``1 + f`` in ``[sqrt(2)/2, sqrt(2))`` (``f = x``, ``k = 0`` there, else from the bits
+    of the rounded ``u = 1 + x`` with the correction ``c ~ (x - (u - 1)) / u``),
+    ``log(1 + f) = 2 atanh(s)``, ``s = f / (2 + f)``, by its minimax polynomial.  Within
+    1 ulp of the correctly rounded value (tests/test_glm_compiled.py).
+    """
+    u = 1.0 + x
+    hu = (_float_to_bits(u) >> 32) + (0x3ff00000 - 0x3fe6a09e)
+    k = (hu >> 20) - 0x3ff
+    c = ((1.0 - (u - x)) if k >= 2 else (x - (u - 1.0))) / u
+    low = _float_to_bits(u) & 0xffffffff
+    f = _bits_to_float((((hu & 0x000fffff) + 0x3fe6a09e) << 32) | low) - 1.0
+    f = x if k == 0 else f
+    c = 0.0 if k == 0 else c
+    hfsq = 0.5 * f * f
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    r = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7))) + w * (_LG2 + w * (_LG4 + w * _LG6))
+    dk = float(k)
+    res = s * (hfsq + r) + (dk * _LN2_LO + c) - hfsq + f + dk * _LN2_HI
+    ok = (x > -1.0) & (x < np.inf)
+    return res if ok else (-np.inf if x == -1.0 else (x if x == np.inf else np.nan))
+
+
 @njit(cache=True, inline="always")
 def _logistic_deriv(y, eta, e):
     """``(p - y, p (1 - p))`` with ``p = 1 / (1 + e^-eta)`` from ``e = e^{-|eta|}``.
@@ -299,36 +349,43 @@ def trial_point(fam, y, prm, hfloor, sw, eta, deta, t, et, g, h, ec, scr):
     return slope, gs, hs, h3
 
 
+@njit(cache=True, error_model="numpy")
+def _shift_fill(y, sw, hfloor, eta, delta, et, g, h, ect):
+    """``et = eta + delta`` and the logistic ``g, h, ect`` there (:func:`_logistic_fill`
+    without the third derivative): no reduction, so the loop vectorises."""
+    for i in range(eta.shape[0]):
+        x = eta[i] + delta
+        et[i] = x
+        e = exp_neg(abs(x))
+        ect[i] = e
+        p = (1.0 if x >= 0.0 else e) / (1.0 + e)
+        g[i] = sw[i] * (p - y[i])
+        h[i] = sw[i] * max(p * (1.0 - p), hfloor)
+
+
 @njit(cache=True)
 def shift_point(y, sw, hfloor, eta, ec, delta, et, g, h, ect):
     """Logistic derivatives at ``et = eta + delta`` (one shift for all samples, the
-    intercept's), from the cached ``ec = e^-|eta|``; returns the intercept's derivatives
-    there, ``(sum_i g_i, sum_i h_i, sum_i s_i l3_i)`` (``l3`` as :func:`_third`).
+    intercept's); returns the intercept's derivatives there, ``(sum_i g_i, sum_i h_i,
+    sum_i s_i l3_i)`` (``l3`` as :func:`_third`).  Fills ``et, g, h`` and ``ect`` (the
+    cache ``e^-|et|``; ``ec``, the cache at ``eta``, is not read).
 
-    ``e^-|eta_i + delta| = ec_i e^-/+delta`` while the sign of ``eta_i`` holds: a product
-    per sample instead of an exponential (an exponential where the sign flips).  Fills
-    ``et, g, h`` and ``ect`` (the cache at ``et``).
+    The exponential is recomputed per sample (:func:`exp_neg`, inline) in a loop without
+    reductions, which vectorises; the sums follow in a second pass (``p`` again from
+    ``ect``).  Scaling the cached ``ec`` by ``e^-/+delta`` instead saved a libm call per
+    sample but branched on the sign and kept the loop scalar: 101 -> 30 us per 11612
+    samples.
     """
-    em = np.exp(-delta)
-    ep = np.exp(delta)
+    _shift_fill(y, sw, hfloor, eta, delta, et, g, h, ect)
     gs = 0.0
     hs = 0.0
     h3 = 0.0
     for i in range(eta.shape[0]):
-        x0 = eta[i]
-        x = x0 + delta
-        et[i] = x
-        if (x >= 0.0) == (x0 >= 0.0):
-            e = ec[i] * (em if x0 >= 0.0 else ep)
-        else:
-            e = exp_neg(abs(x))
-        ect[i] = e
-        d1, d2 = _logistic_deriv(y[i], x, e)
-        g[i] = sw[i] * d1
-        h[i] = sw[i] * max(d2, hfloor)
+        e = ect[i]
+        p = (1.0 if et[i] >= 0.0 else e) / (1.0 + e)
         gs += g[i]
         hs += h[i]
-        h3 += sw[i] * _third(LOGISTIC, y[i], d1, d2)
+        h3 += sw[i] * (p * (1.0 - p)) * (1.0 - 2.0 * p)
     return gs, hs, h3
 
 
@@ -349,14 +406,24 @@ def intercept_sums(fam, y, sw, g, h):
     return gs, hs, h3
 
 
+@njit(cache=True, error_model="numpy")
+def _logistic_terms(y, eta, ec, out):
+    """``out[i] = l(y_i, eta_i)`` of the logistic loss from ``ec = e^-|eta|`` (inline
+    :func:`log1p_inline`, no reduction: the loop vectorises)."""
+    for i in range(eta.shape[0]):
+        x = eta[i]
+        out[i] = max(x, 0.0) + log1p_inline(ec[i]) - y[i] * x
+
+
 @njit(cache=True)
-def logistic_mean_loss(y, sw, eta, ec):
-    """:func:`mean_loss` of the logistic loss from the cached ``ec = e^-|eta|``."""
+def logistic_mean_loss(y, sw, eta, ec, scr):
+    """:func:`mean_loss` of the logistic loss from the cached ``ec = e^-|eta|``; ``scr`` is
+    workspace of the samples' length (the per-sample losses, vectorised, then their sum)."""
+    _logistic_terms(y, eta, ec, scr)
     s = 0.0
     for i in range(eta.shape[0]):
         if sw[i] != 0.0:
-            x = eta[i]
-            s += sw[i] * (max(x, 0.0) + np.log1p(ec[i]) - y[i] * x)
+            s += sw[i] * scr[i]
     s /= eta.shape[0]
     return s if np.isfinite(s) else np.inf
 
@@ -422,8 +489,28 @@ def curvature_excess_bound(q2, dmax, t):
     return t * t * q2 / (2.0 * (1.0 - s / 3.0)) * (1.0 + 1e-10)
 
 
+@njit(cache=True, error_model="numpy")
+def _loss_entropy_terms(y, eta, ec, c, s1, s2):
+    """Per sample, the logistic loss ``s1[i]`` and the binary entropy ``s2[i]`` of
+    :func:`logistic_loss_dual` (``0 < c < 1``)."""
+    logc = np.log(c)
+    omc = 1.0 - c
+    for i in range(eta.shape[0]):
+        x = eta[i]
+        e = ec[i]
+        lg = log1p_inline(e)
+        s1[i] = max(x, 0.0) + lg - y[i] * x
+        z = x - 2.0 * y[i] * x
+        pos = z >= 0.0
+        q = c * (1.0 if pos else e) / (1.0 + e)
+        r = omc * e if not pos else (omc / e if e > 0.0 else np.inf)
+        series = r * (1.0 - r * (0.5 - r * (1.0 / 3.0 - 0.25 * r))) - (lg + max(z, 0.0))
+        l1q = series if r < 1e-3 else log1p_inline(-q)
+        s2[i] = q * (logc - lg - max(-z, 0.0)) + (1.0 - q) * l1q
+
+
 @njit(cache=True)
-def logistic_loss_dual(y, sw, eta, ec, g, offset, c):
+def logistic_loss_dual(y, sw, eta, ec, g, offset, c, s1, s2):
     """``(mean loss, dual_value(c))`` of the logistic loss in one pass, for ``y`` in {0, 1}
     and ``0 < c < 1``.
 
@@ -435,32 +522,21 @@ def logistic_loss_dual(y, sw, eta, ec, g, offset, c):
     fits well), a ``log1p`` above: with ``ec = e^-|eta|`` cached (:func:`grad_hess_cache`)
     a sample costs one ``log1p`` where the loss plus :func:`dual_value` took two
     transcendental functions and two logarithms.  The dual is ``-inf`` when its sum is not
-    finite (as :func:`dual_value`).
+    finite (as :func:`dual_value`).  ``s1, s2`` are workspace of the samples' length: the
+    per-sample terms come from a loop without reductions (both logarithms inline, both
+    branches evaluated and selected), which vectorises, 203 -> 40 us per 11612 samples;
+    the sums follow.
     """
     n = eta.shape[0]
-    logc = np.log(c)
-    omc = 1.0 - c
+    _loss_entropy_terms(y, eta, ec, c, s1, s2)
     sl = 0.0
     sc = 0.0
     so = 0.0
     for i in range(n):
-        if sw[i] == 0.0:
-            continue
-        x = eta[i]
-        e = ec[i]
-        lg = np.log1p(e)
-        sl += sw[i] * (max(x, 0.0) + lg - y[i] * x)
-        z = x - 2.0 * y[i] * x
-        pos = z >= 0.0
-        q = c * (1.0 if pos else e) / (1.0 + e)
-        r = omc * e if not pos else (omc / e if e > 0.0 else np.inf)
-        if r < 1e-3:
-            l1q = r * (1.0 - r * (0.5 - r * (1.0 / 3.0 - 0.25 * r))) - (lg + max(z, 0.0))
-        else:
-            l1q = np.log1p(-q)
-        ent = q * (logc - lg - max(-z, 0.0)) + (1.0 - q) * l1q
-        sc += sw[i] * ent
-        so += g[i] * offset[i]
+        if sw[i] != 0.0:
+            sl += sw[i] * s1[i]
+            sc += sw[i] * s2[i]
+            so += g[i] * offset[i]
     sl /= n
     sc /= n
     loss = sl if np.isfinite(sl) else np.inf

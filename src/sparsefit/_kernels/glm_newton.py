@@ -179,13 +179,14 @@ def polish_intercept(df, eta, b, g, h, ec, et, gt, ht, ect, ist, sums):
 
 
 @njit(cache=True)
-def current_loss(df, eta, ec, fst, ist):
+def current_loss(df, eta, ec, fst, ist, scr):
     """The mean loss at ``eta``: ``fst[0]``, evaluated first if it is not current (from the
-    cached exponentials ``ec`` for the logistic loss)."""
+    cached exponentials ``ec`` for the logistic loss; ``scr`` workspace of the samples'
+    length)."""
     if not ist[_LOSS_OK]:
         fam, y, aux, prm, hfloor, sw, off = df
         if fam == LOGISTIC:
-            fst[0] = logistic_mean_loss(y, sw, eta, ec)
+            fst[0] = logistic_mean_loss(y, sw, eta, ec, scr)
         else:
             fst[0] = mean_loss(fam, y, aux, prm, sw, eta)
         ist[_LOSS_OK] = 1
@@ -384,12 +385,12 @@ def _certify(D, nrm, df, w, b, pen, movable, fit_intercept, use_gap, lazy, lazy_
         if fam == LOGISTIC and c == 1.0:
             gap = _fenchel_young_gap(g, eta, off, inv_n) + pval + conj
         elif fam == LOGISTIC and _binary(y):
-            fst[0], dual = logistic_loss_dual(y, sw, eta, ec, g, off, c)
+            fst[0], dual = logistic_loss_dual(y, sw, eta, ec, g, off, c, et, gt)
             ist[_LOSS_OK] = 1
             ist[N_LOSSES] += 1
             gap = fst[0] + pval - (dual - conj)
         else:
-            loss = current_loss(df, eta, ec, fst, ist)
+            loss = current_loss(df, eta, ec, fst, ist, et)
             gap = loss + pval - (dual_value(fam, y, aux, prm, sw, g, off, c) - conj)
     if fit_intercept:
         kkt = max(kkt, abs(_sum(g)) * inv_n)
@@ -508,8 +509,11 @@ def _newton_step(D, df, w, b, ws, pen, fit_intercept, tol_cd, max_epochs, sv, bu
                 bound = t * delta + curvature_excess(h, deta, t) * inv_n
                 ok = bound <= 1e-4 * t * delta
         if not ok:  # Armijo on the objective (penalty terms outside ws are unchanged)
-            f_old = current_loss(df, eta, ec, fst, ist)
-            loss_t = mean_loss(fam, y, aux, prm, sw, et)
+            f_old = current_loss(df, eta, ec, fst, ist, q)
+            if fam == LOGISTIC:  # from the trial point's cached exponentials
+                loss_t = logistic_mean_loss(y, sw, et, ect, q)
+            else:
+                loss_t = mean_loss(fam, y, aux, prm, sw, et)
             ist[N_LOSSES] += 1
             f_new = loss_t
             for k in range(m):
@@ -650,7 +654,7 @@ def solve_one(D, nrm, df, w, b, pen, movable, n_movable, fit_intercept, use_gap,
             ist[_N_KNOWN] = nk
             if ws_kkt <= tol_in:
                 break
-    loss = current_loss(df, eta, sv[8], sv[7], ist)
+    loss = current_loss(df, eta, sv[8], sv[7], ist, sv[4])
     return b, loss + pval, gap, kkt, crit, n_iter, converged, stalled, loss
 
 
