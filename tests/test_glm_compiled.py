@@ -247,6 +247,22 @@ def test_curvature_excess_bounds_the_logistic_loss():
                 assert bound <= excess * 1.05 + 1e-14
 
 
+def test_curvature_excess_is_rounded_up():
+    """Each term ``e^tau - 1 - tau`` is at least its exact value (50 digits) where the
+    cancellation is worst, just above the series branch."""
+    from decimal import Decimal, localcontext
+
+    from sparsefit._kernels.glm_datafits import curvature_excess
+
+    with localcontext() as ctx:
+        ctx.prec = 50
+        for tau in np.geomspace(1e-3, 1.0, 400):
+            d = Decimal(float(tau))
+            exact = d.exp() - 1 - d
+            got = curvature_excess(np.ones(1), np.array([tau]), 1.0)
+            assert Decimal(got) >= exact, tau
+
+
 def test_curvature_excess_bound_from_sums():
     """The pass-free bound of the curvature excess (from sum h deta^2 and max |deta|)
     lies above the exact sum, and within the factor 1 + t max|deta| / 3 of it; it is
