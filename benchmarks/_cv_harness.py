@@ -22,6 +22,8 @@ import scipy.sparse as sp
 # run longer than REPEAT_BELOW_S: one run of a fraction of a second varies by 10-30%
 # (first-run effects, other load), which decided ratios near the targets.
 REPEATS, REPEAT_BELOW_S = 3, 5.0
+TIMING_NOTE = (f"wall clock, best of up to {REPEATS} runs (fewer once a run exceeds "
+               f"{REPEAT_BELOW_S:g} s), the same rule for every tool")
 
 # R side of the same rule: evaluates FIT (an R expression assigning cvfit) up to REPEATS
 # times; leaves the best time in `elapsed`.

@@ -29,14 +29,7 @@ import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _cv_harness import (  # noqa: E402
-    R_TIMING,
-    REPEAT_BELOW_S,
-    REPEATS,
-    best_time,
-    run_r_cv,
-    versions,
-)
+from _cv_harness import R_TIMING, TIMING_NOTE, best_time, run_r_cv, versions  # noqa: E402
 from _problems import DATASETS  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -183,10 +176,9 @@ def main(argv=None):
         f"(alpha_max of the training data down to alpha_max * {RATIO:g}), same {N_FOLDS} fold "
         "ids; intercept fitted, no standardization inside the tools (leukemia and toeplitz "
         "columns are standardized by the loader).",
-        "- Time: the whole CV (folds + full-data path), wall clock, best of up to "
-        f"{REPEATS} runs (fewer once a run exceeds {REPEAT_BELOW_S:g} s), the same rule for "
-        "every tool; glmnet timed inside R around cv.glmnet() (R start-up and data transfer "
-        "excluded); sparsefit after an untimed warm-up fit that triggers numba compilation. "
+        f"- Time: the whole CV (folds + full-data path), {TIMING_NOTE}; glmnet timed inside R "
+        "around cv.glmnet() (R start-up and data transfer excluded); sparsefit after an "
+        "untimed warm-up fit that triggers numba compilation. "
         "Default tolerances of each tool.",
         "- Held-out MSE: the alpha_min model on the held-out 20%. ratio > 1: slower / worse "
         "than sparsefit.", "",

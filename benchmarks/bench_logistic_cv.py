@@ -37,14 +37,7 @@ import scipy.sparse as sp  # noqa: E402
 from scipy.special import expit  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _cv_harness import (  # noqa: E402
-    R_TIMING,
-    REPEAT_BELOW_S,
-    REPEATS,
-    best_time,
-    run_r_cv,
-    versions,
-)
+from _cv_harness import R_TIMING, TIMING_NOTE, best_time, run_r_cv, versions  # noqa: E402
 from bench_logistic import DATASETS  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -208,10 +201,9 @@ def main(argv=None):
         f"{N_ALPHAS} alphas (binomial alpha_max of the training data down to eps * alpha_max, "
         f"eps 1e-2 if n < p else 1e-4), same {N_FOLDS} stratified fold ids; intercept fitted, "
         "no standardization inside the tools.",
-        "- Time: the whole CV (folds + full-data path), wall clock, best of up to "
-        f"{REPEATS} runs (fewer once a run exceeds {REPEAT_BELOW_S:g} s), the same rule for "
-        "every tool; glmnet timed inside R around cv.glmnet() (start-up and data transfer "
-        "excluded); sparsefit after an untimed warm-up fit (numba compilation). Default "
+        f"- Time: the whole CV (folds + full-data path), {TIMING_NOTE}; glmnet timed inside R "
+        "around cv.glmnet() (start-up and data transfer excluded); sparsefit after an "
+        "untimed warm-up fit (numba compilation). Default "
         "tolerances. scikit-learn's liblinear "
         "penalizes the intercept and gets C = 1 / (mean training-fold size * alpha).",
         "- Held-out: the alpha_min model (deviance / log-loss CV) on the held-out 20%.", "",
