@@ -124,6 +124,17 @@ def _support_from_events(events, p, m):
 
 
 @pytest.mark.parametrize("storage", ["dense", "sparse"])
+def test_events_of_a_wide_path_skip_features_never_active(storage):
+    """Most features of a wide problem never enter: events are computed on the others
+    only, and must still be exactly the support's changes."""
+    X, y = make_regression(n=40, p=300, k=4, seed=3)
+    res = path(X, y, n_alphas=30, eps=0.05, early_stop=False, coef_storage=storage)
+    B = res.coefs_dense()
+    assert 0 < np.any(B != 0, axis=1).sum() < 150
+    np.testing.assert_array_equal(_support_from_events(res.events, 300, res.n_alphas), B != 0)
+
+
+@pytest.mark.parametrize("storage", ["dense", "sparse"])
 def test_events_agree_with_coefficients(diabetes, storage):
     X, y = diabetes
     res = path(X, y, standardize=False, early_stop=False, coef_storage=storage)

@@ -281,11 +281,12 @@ def _events(nz, alphas):
         prev = sp.hstack([sp.csc_matrix((p, 1), dtype=np.int8), nz[:, :-1]], format="csc")
         diff = (nz - prev).tocoo()
         feat, idx, val = diff.row, diff.col, diff.data
-    else:
-        nzi = nz.astype(np.int8)
-        diff = np.diff(np.hstack([np.zeros((p, 1), np.int8), nzi]), axis=1)
-        feat, idx = np.nonzero(diff)
-        val = diff[feat, idx]
+    else:  # only the features ever in the support (a few percent of a wide problem's)
+        rows = np.flatnonzero(nz.any(axis=1))
+        nzi = nz[rows].astype(np.int8)
+        diff = np.diff(np.hstack([np.zeros((rows.size, 1), np.int8), nzi]), axis=1)
+        r, idx = np.nonzero(diff)
+        feat, val = rows[r], diff[r, idx]
     keep = val != 0
     feat, idx, val = feat[keep], idx[keep], val[keep]
     order = np.lexsort((feat, idx))
