@@ -217,6 +217,12 @@ def test_newton_model_gram_form_equals_column_form(sparse, fit_intercept):
             assert abs(corr[t]) <= a[j] + 1e-9 or (lo[j] == 0 and corr[t] < 0)
 
 
+def _labels_weights(rng, n, rate=0.5):
+    """0/1 labels (``rate`` of ones) and sample weights in [0, 2), drawn in that order."""
+    y = (rng.random(n) < rate).astype(float)
+    return y, rng.uniform(0.0, 2.0, n)
+
+
 def _logistic_terms(eta, y, sw):
     n = eta.shape[0]
     loss = sw @ (np.logaddexp(0, eta) - y * eta) / n
@@ -232,8 +238,7 @@ def test_curvature_excess_bounds_the_logistic_loss():
 
     rng = np.random.default_rng(3)
     n = 400
-    y = (rng.random(n) < 0.4).astype(float)
-    sw = rng.uniform(0.0, 2.0, n)
+    y, sw = _labels_weights(rng, n, 0.4)
     for scale in (1e-4, 1e-2, 0.3, 3.0):
         eta = rng.standard_normal(n) * 4
         deta = rng.standard_normal(n) * scale
@@ -299,8 +304,7 @@ def test_logistic_loss_dual_equals_the_separate_passes():
 
     rng = np.random.default_rng(4)
     n = 500
-    y = (rng.random(n) < 0.5).astype(float)
-    sw = rng.uniform(0.0, 2.0, n)
+    y, sw = _labels_weights(rng, n)
     sw[:20] = 0.0
     off = rng.uniform(-1, 1, n)
     eta = np.concatenate([rng.standard_normal(n - 40) * 6, rng.uniform(-40, 40, 30),
@@ -397,8 +401,7 @@ def test_cached_exponential_kernels_match_closed_forms():
 
     rng = np.random.default_rng(6)
     n = 400
-    y = (rng.random(n) < 0.5).astype(float)
-    sw = rng.uniform(0.0, 2.0, n)
+    y, sw = _labels_weights(rng, n)
     eta = np.concatenate([rng.standard_normal(n - 8) * 5, [-800, 800, -0.3, 0.3, 0, 1, -1, 40]])
     g, h, ec = np.empty(n), np.empty(n), np.empty(n)
     grad_hess_cache(LOGISTIC, y, 0.0, 0.0, sw, eta, g, h, ec)

@@ -272,6 +272,18 @@ def _worse(s1, j1, s2, j2):
 
 
 @njit(cache=True, inline="always")
+def _sift_up(hs, hj, pos):
+    """Restore the max-heap (worst candidate at the root) above ``pos``."""
+    while pos > 0:
+        parent = (pos - 1) // 2
+        if not _worse(hs[pos], hj[pos], hs[parent], hj[parent]):
+            return
+        hs[pos], hs[parent] = hs[parent], hs[pos]
+        hj[pos], hj[parent] = hj[parent], hj[pos]
+        pos = parent
+
+
+@njit(cache=True, inline="always")
 def _sift_down(hs, hj, size, pos):
     """Restore the max-heap (worst candidate at the root) below ``pos``."""
     while True:
@@ -316,18 +328,11 @@ def _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, hs, hj,
             up = corr[j] if (hi[j] > 0.0 and corr[j] > 0.0) else 0.0
             down = -corr[j] if (lo[j] < 0.0 and corr[j] < 0.0) else 0.0
             sc = (a[j] - max(up, down)) / norms[j]
-            if size < need:  # heap not full: sift the new candidate up
-                pos = size
+            if size < need:  # heap not full: add the candidate at the end, sift it up
+                hs[size] = sc
+                hj[size] = j
+                _sift_up(hs, hj, size)
                 size += 1
-                hs[pos] = sc
-                hj[pos] = j
-                while pos > 0:
-                    parent = (pos - 1) // 2
-                    if not _worse(hs[pos], hj[pos], hs[parent], hj[parent]):
-                        break
-                    hs[pos], hs[parent] = hs[parent], hs[pos]
-                    hj[pos], hj[parent] = hj[parent], hj[pos]
-                    pos = parent
             elif _worse(hs[0], hj[0], sc, j):  # better than the worst kept: replace it
                 hs[0] = sc
                 hj[0] = j
