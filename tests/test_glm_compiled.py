@@ -487,3 +487,65 @@ def test_polish_intercept_reaches_the_floor_in_one_pass():
         np.testing.assert_allclose(g, sw * (expit(eta) - y), rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(eta, base + b, rtol=0, atol=1e-12)
         assert 1 <= ist[gn.N_EVALS] <= max_passes
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_refresh_computes_exactly_the_features_no_bound_clears(sparse):
+    """The certificate's refresh (branch-free flags read 8 at a time) recomputes ``x_j^T g``
+    for exactly the movable, not yet known features that neither reference bound proves
+    optimal at zero, the support always; on ``p`` not a multiple of 8, with a NaN bound
+    (never a reason to skip) and fixed features.  Without a reference it is a full pass.
+    """
+    from sparsefit._kernels import glm_newton as gn
+    from sparsefit.solvers.prox_newton import design_tuple
+
+    rng = np.random.default_rng(11)
+    n, p = 30, 61
+    X = rng.standard_normal((n, p))
+    X[:, 5] = 0.0  # a zero column: norm 0
+    Xd = sp.csc_matrix(X) if sparse else np.asfortranarray(X)
+    D, nrm = design_tuple(Xd), np.linalg.norm(X, axis=0)
+    w = np.where(rng.random(p) < 0.15, rng.standard_normal(p), 0.0)
+    g, gref, glast = (rng.standard_normal(n) * 0.1 for _ in range(3))
+    a = rng.uniform(0.05, 0.4, p)
+    movable = rng.random(p) < 0.9
+    w[~movable] = 0.0
+    cref = rng.standard_normal(p) * 0.2
+    cref[7] = np.nan
+    stamp = rng.choice([3, 4, 9], p)  # 9 = known now, 4 = known at the previous refresh
+    corr0 = rng.standard_normal(p) * 0.1
+    for have_ref in (1, 0):  # 0: no reference yet
+        corr = corr0.copy()
+        st = (gref.copy(), cref.copy(), stamp.copy(), np.empty(p, np.int64),
+              np.empty(p, np.int64), glast.copy(), np.zeros(64, np.uint8))
+        ist = np.zeros(gn.N_STATE, dtype=np.int64)
+        ist[gn._VER], ist[gn._VER_LAST], ist[gn._HAVE_REF] = 9, 4, have_ref
+        ist[gn._WORK_FULL] = 10**9  # never a full pass
+        gn._refresh(D, nrm, w, g, a, movable, corr, st, ist, 1.0 / n)
+        d, d_last = (gn._distance(g, r) / n for r in (gref, glast))
+        expected = []
+        for j in range(p):
+            if not movable[j] or stamp[j] == 9:
+                continue
+            bound = abs(cref[j]) * (1 + gn.BOUND_SLACK) + nrm[j] * d
+            if stamp[j] == 4:
+                bound = min(bound, abs(corr0[j]) * (1 + gn.BOUND_SLACK) + nrm[j] * d_last)
+            if w[j] == 0 and bound < a[j]:
+                continue
+            expected.append(j)
+        if not have_ref:  # every movable feature, and it becomes the reference
+            assert ist[gn.N_FULL] == 1 and ist[gn._HAVE_REF] == 1
+            np.testing.assert_allclose(corr[movable], -X[:, movable].T @ g / n, rtol=1e-12,
+                                       atol=1e-15)
+            np.testing.assert_array_equal(st[1][movable], corr[movable])
+            np.testing.assert_array_equal(st[0], g)
+            assert np.all(st[2][movable] == 9)
+            continue
+        new = np.flatnonzero((st[2] == 9) & (stamp != 9))
+        np.testing.assert_array_equal(new, expected)
+        assert 7 in expected and np.count_nonzero(w) > 0 and 0 < len(expected) < movable.sum()
+        assert set(np.flatnonzero(w)) - set(np.flatnonzero(stamp == 9)) <= set(expected)
+        np.testing.assert_allclose(corr[new], -X[:, new].T @ g / n, rtol=1e-12, atol=1e-15)
+        np.testing.assert_array_equal(np.delete(corr, new), np.delete(corr0, new))
+        assert ist[gn.N_COLS] == (np.count_nonzero(X[:, new]) if sparse else n * len(new))
+        assert ist[gn.N_FULL] == 0

@@ -230,14 +230,15 @@ def full_correlation(D, g, inv_n, cols, corr):
 def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
     """Make ``corr[j] = -x_j^T g / n`` exact for every movable feature that may violate KKT.
 
-    ``st`` = (gref, cref, stamp, need, kl, glast): the reference gradient and its
+    ``st`` = (gref, cref, stamp, need, kl, glast, flag): the reference gradient and its
     correlations, the per-feature stamp, workspace, the list of features known at the
-    current stamp (``ist[_N_KNOWN]`` of them), which this extends, and the gradient of the
+    current stamp (``ist[_N_KNOWN]`` of them), which this extends, the gradient of the
     previous refresh (features known then, stamp ``ist[_VER_LAST]``, still hold their
-    correlation there: a second, usually closer, reference for their bound).  Does a full
-    pass (and resets the reference) when the bounds leave too many entries of ``X`` to read.
+    correlation there: a second, usually closer, reference for their bound) and a byte per
+    feature (length a multiple of 8) for :func:`_needed`.  Does a full pass (and resets the
+    reference) when the bounds leave too many entries of ``X`` to read.
     """
-    gref, cref, stamp, need, kl, glast = st
+    gref, cref, stamp, need, kl, glast, flag = st
     ver = ist[_VER]
     p = w.shape[0]
     dist = 0.0
@@ -245,21 +246,21 @@ def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
     if ist[_HAVE_REF]:
         dist = _distance(g, gref) * inv_n
         dist_last = _distance(g, glast) * inv_n
-    ver_last = ist[_VER_LAST]
+    _needed(w, a, cref, corr, nrm, movable, stamp, ver, ist[_VER_LAST],
+            ist[_HAVE_REF] != 0, dist, dist_last, flag)
+    # the flags' list, branch-free (a quarter of the features may be flagged, in no
+    # pattern a branch predictor could learn), skipping 8 unflagged features at a time
     n_need = 0
     work = 0
-    for j in range(p):
-        if not movable[j] or stamp[j] == ver:
+    words = flag.view(np.uint64)
+    for k in range(words.shape[0]):
+        if words[k] == 0:
             continue
-        if ist[_HAVE_REF] and w[j] == 0.0:
-            bound = abs(cref[j]) * (1.0 + BOUND_SLACK) + nrm[j] * dist
-            if stamp[j] == ver_last:  # also known at the previous certificate's gradient
-                bound = min(bound, abs(corr[j]) * (1.0 + BOUND_SLACK) + nrm[j] * dist_last)
-            if bound < a[j]:
-                continue  # provably inside [-a_j, a_j]: violation 0
-        need[n_need] = j
-        n_need += 1
-        work += col_size(D, j)
+        for j in range(8 * k, min(8 * k + 8, p)):
+            f = np.int64(flag[j])
+            need[n_need] = j
+            n_need += f
+            work += f * col_size(D, j)
     if n_need == 0:
         _remember(g, glast, ist)
         return
@@ -289,6 +290,24 @@ def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
         kl[nk + t] = j
     ist[_N_KNOWN] = nk + n_need
     _remember(g, glast, ist)
+
+
+@njit(cache=True)
+def _needed(w, a, cref, corr, nrm, movable, stamp, ver, ver_last, have_ref, dist, dist_last,
+            flag):
+    """``flag[j] = 1`` when :func:`_refresh` must compute ``x_j^T g``: ``j`` is movable, not
+    known at stamp ``ver``, and not provably optimal at zero (``have_ref``: its bound
+    ``|cref_j| (1 + BOUND_SLACK) + nrm_j dist`` below ``a_j``, or, when it is also known at
+    the previous refresh (stamp ``ver_last``), that gradient's bound through ``corr_j``).
+
+    Branch-free, so it compiles to vector instructions.
+    """
+    for j in range(w.shape[0]):
+        bound = abs(cref[j]) * (1.0 + BOUND_SLACK) + nrm[j] * dist
+        bound_last = abs(corr[j]) * (1.0 + BOUND_SLACK) + nrm[j] * dist_last
+        bound = min(bound, bound_last) if stamp[j] == ver_last else bound
+        safe = have_ref & (w[j] == 0.0) & (bound < a[j])  # False for a NaN bound
+        flag[j] = np.uint8(movable[j] & (stamp[j] != ver) & (not safe))
 
 
 @njit(cache=True)
@@ -768,7 +787,7 @@ def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_star
     sv = (np.empty(n), np.empty(n), np.empty(n), np.zeros(p), np.empty(n), np.empty(n),
           np.empty(n), np.zeros(1), np.empty(n), np.empty(n))
     st = (np.empty(n), np.zeros(p), np.full(p, -1, dtype=np.int64), np.empty(p, np.int64),
-          np.empty(p, np.int64), np.empty(n))
+          np.empty(p, np.int64), np.empty(n), np.zeros(8 * ((p + 7) // 8), np.uint8))
     ist[_VER_LAST] = -2  # no previous refresh
     buf = (np.zeros(p), np.empty(n), np.empty(n), np.empty(p), np.empty(p),
            np.empty(n, np.int64), np.empty(p), np.empty(p))
