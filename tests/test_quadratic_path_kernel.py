@@ -140,7 +140,9 @@ def test_working_set_is_support_plus_best_candidates(seed):
     p0 = [30, 50, 40, 0, 1000, 25][seed]
     hs, hj = np.empty(p), np.empty(p, dtype=np.int64)
     mask, ws = np.zeros(p, dtype=bool), np.empty(p, dtype=np.int64)
-    m = _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, 1.5, hs, hj, mask, ws)
+    flag, lst = np.zeros(8 * ((p + 7) // 8), dtype=np.uint8), np.empty(p, dtype=np.int64)
+    m = _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, 1.5, hs, hj, mask, ws, flag,
+                   lst)
 
     support = np.flatnonzero(movable & (w != 0))
     cand = np.flatnonzero(movable & (w == 0) & known)
@@ -154,3 +156,20 @@ def test_working_set_is_support_plus_best_candidates(seed):
         assert score[order[need - 1]] == score[order[need]]
     expected = np.union1d(support, best)
     np.testing.assert_array_equal(ws[:m], expected)
+
+
+@pytest.mark.parametrize("p", [1, 8, 61, 300])
+def test_flagged_lists_the_set_bytes_in_order(p):
+    """The branch-free listing (certificate, working-set candidates) equals np.flatnonzero,
+    with whole groups of 8 unset, a last group cut short by p, and flag values other than
+    1; bytes past p are never listed."""
+    from sparsefit._kernels.quadratic_path import _flagged
+
+    rng = np.random.default_rng(p)
+    flag = np.zeros(8 * ((p + 7) // 8) + 8, dtype=np.uint8)
+    flag[:p] = (rng.random(p) < 0.3) * rng.integers(1, 255, p)
+    flag[: min(p, 16)] = 0  # two groups of zeros
+    flag[p:] = 1  # past the end
+    lst = np.full(p, -1, dtype=np.int64)
+    m = _flagged(flag, p, lst)
+    np.testing.assert_array_equal(lst[:m], np.flatnonzero(flag[:p]))

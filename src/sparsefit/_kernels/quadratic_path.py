@@ -115,16 +115,16 @@ def _reset_residual(D, y, w, r, state):
 
 
 def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr,
-                 known, resid, theta, corr_dual, viol, zstate, inv_n, norms, bnd, refresh):
+                 known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh):
     """Certificate of ``w``; returns ``(primal, gap, max_violation, c, ||resid||^2)``.
 
     ``compute``: recompute ``corr = X^T r / n`` for every ``active`` feature (and mark them
     ``known``); otherwise use the ``known`` entries as they are and treat the others as
     eliminated (an estimate, not a certificate, unless every active feature is known).
-    Writes ``resid`` (full residual), ``viol`` (per-feature KKT violation, 0 for features
-    left out) and, with free features, ``theta`` and ``corr_dual = X^T theta``.  ``c`` is the
-    dual rescaling: the dual point is ``c * theta`` and its correlations ``c * corr_dual``
-    (``corr_dual`` is ``corr`` itself when there are no free features).
+    Writes ``resid`` (full residual) and, with free features, ``theta`` and
+    ``corr_dual = X^T theta``.  ``c`` is the dual rescaling: the dual point is ``c * theta``
+    and its correlations ``c * corr_dual`` (``corr_dual`` is ``corr`` itself when there are
+    no free features).
 
     Bounds instead of dot products: ``bnd = (corr_ref, resid_ref, info, ub, ...)`` holds
     ``X^T r_ref / n`` for every feature at a reference residual ``r_ref`` (``info[0] > 0``
@@ -141,6 +141,11 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     changed coefficient are cached gets ``corr_j = corr_ref_j - sum_k G_jk dw_k / n``, at
     ``|dw|`` operations instead of its column's (exact up to round-off like the dot
     product); this is used where it is cheaper, i.e. on the heavy columns of sparse data.
+
+    Every per-feature test is computed without branches into the bytes ``flag`` (last two
+    entries of ``bnd``, a multiple of 8 long), which are then listed in ``lst`` 8 at a time:
+    a quarter of the features may need their product in no pattern a branch predictor
+    could learn (riboflavin), and the later loops run over the list only.
     """
     n = r.shape[0]
     p = w.shape[0]
@@ -152,8 +157,9 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
         rsq += resid[i] * resid[i]
         ry += resid[i] * y[i]
     n_free = Q.shape[1]
+    flag, lst = bnd[8], bnd[9]
     if compute:
-        corr_ref, resid_ref, info, ub, w_ref, dsl, dwv, gc = bnd
+        corr_ref, resid_ref, info, ub, w_ref, dsl, dwv, gc = bnd[:8]
         full = True
         if n_free == 0 and info[0] > 0.0:
             dist = 0.0
@@ -162,17 +168,14 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
             dist = np.sqrt(dist) * inv_n
             need = 0
             n_nz = 0
-            for j in range(p):
-                ub[j] = -1.0
-                if zero[j]:
-                    continue
-                n_nz += 1
-                if active[j]:
-                    u = (abs(corr_ref[j]) + norms[j] * dist) * (1.0 + 1e-9)
-                    if w[j] == 0.0 and u < a[j]:
-                        ub[j] = u
-                    else:
-                        need += 1
+            for j in range(p):  # branch-free: vector instructions
+                u = (abs(corr_ref[j]) + norms[j] * dist) * (1.0 + 1e-9)
+                skip = active[j] & (w[j] == 0.0) & (u < a[j])
+                ub[j] = u if skip else -1.0
+                f = active[j] & (not skip)
+                flag[j] = np.uint8(f)
+                need += np.int64(f)
+                n_nz += np.int64(not zero[j])
             full = need > refresh * n_nz
         if full:
             for j in range(p):
@@ -200,22 +203,26 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                     dwv[nd] = w[j] - w_ref[j]
                     nd += 1
             for j in range(p):
-                known[j] = active[j] and ub[j] < 0.0
-                if not known[j]:
-                    continue
+                known[j] = flag[j] != 0
+            m = _flagged(flag, p, lst)
+            for t in range(m):
+                j = lst[t]
                 sj = slot_of[j]
                 if nd >= 0 and sj >= 0 and 2.0 * nd < col_cost(D, j):
                     acc = 0.0
-                    for t in range(nd):
-                        if not have[sj, dsl[t]]:
+                    for e in range(nd):
+                        if not have[sj, dsl[e]]:
                             acc = np.nan
                             break
-                        acc += G[sj, dsl[t]] * dwv[t]
+                        acc += G[sj, dsl[e]] * dwv[e]
                     if acc == acc:  # every entry cached
                         corr[j] = corr_ref[j] - acc * inv_n
                         continue
                 corr[j] = col_dot(D, j, r, state) * inv_n
-    use = known
+    # the features used below: the known ones
+    for j in range(p):
+        flag[j] = np.uint8(known[j])
+    m = _flagged(flag, p, lst)
     # dual point theta = r / n, projected orthogonally to the free columns when any
     tt = rsq * inv_n * inv_n
     ty = ry * inv_n
@@ -233,36 +240,55 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
         for i in range(n):
             tt += theta[i] * theta[i]
             ty += theta[i] * y[i]
-        for j in range(p):
-            if use[j] and not free[j]:
+        for t in range(m):
+            j = lst[t]
+            if not free[j]:
                 corr_dual[j] = col_dot(D, j, theta, zstate)
     pen = 0.0
-    c = 1.0
-    worst = 0.0
-    pure_l1 = True
     for j in range(p):
         if w[j] != 0.0:
             pen += penalty_coord(w[j], a[j], b[j])
-        if use[j]:
-            viol[j] = kkt_coord(w[j], corr[j], a[j], b[j], lo[j], hi[j])
-            if viol[j] > worst:
-                worst = viol[j]
-            if not free[j]:
-                cd = corr_dual[j] if n_free > 0 else corr[j]
-                c = min(c, scale_limit(cd, a[j], b[j], lo[j], hi[j]))
-                # the conjugate of a pure L1 term is 0 on the rescaled dual point
-                pure_l1 = pure_l1 and b[j] == 0.0 and lo[j] == -np.inf and hi[j] == np.inf
-        else:
-            viol[j] = 0.0
+    c = 1.0
+    worst = 0.0
+    pure_l1 = True
+    for t in range(m):
+        j = lst[t]
+        vj = kkt_coord(w[j], corr[j], a[j], b[j], lo[j], hi[j])
+        if vj > worst:
+            worst = vj
+        if not free[j]:
+            cd = corr_dual[j] if n_free > 0 else corr[j]
+            c = min(c, scale_limit(cd, a[j], b[j], lo[j], hi[j]))
+            # the conjugate of a pure L1 term is 0 on the rescaled dual point
+            pure_l1 = pure_l1 and b[j] == 0.0 and lo[j] == -np.inf and hi[j] == np.inf
     conj = 0.0
     if not pure_l1:
-        for j in range(p):
-            if use[j] and not free[j]:
+        for t in range(m):
+            j = lst[t]
+            if not free[j]:
                 cd = corr_dual[j] if n_free > 0 else corr[j]
                 conj += conj_coord(c * cd, a[j], b[j], lo[j], hi[j])
     primal = 0.5 * inv_n * rsq + pen
     dual = c * ty - 0.5 * n * c * c * tt - conj
     return primal, primal - dual, worst, c, rsq
+
+
+@njit(cache=True, inline="always")
+def _flagged(flag, p, lst):
+    """``lst[:m]`` = the features ``j < p`` with ``flag[j] != 0``, increasing; returns ``m``.
+
+    Branch-free within each group of 8 (``flag``'s length is a multiple of 8; a group of
+    zeros is skipped at once).
+    """
+    m = 0
+    words = flag.view(np.uint64)
+    for k in range(words.shape[0]):
+        if words[k] == 0:
+            continue
+        for j in range(8 * k, min(8 * k + 8, p)):
+            lst[m] = j
+            m += np.int64(flag[j] != 0)
+    return m
 
 
 @njit(cache=True, inline="always")
@@ -300,7 +326,8 @@ def _sift_down(hs, hj, size, pos):
 
 
 @njit(cache=True)
-def _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, hs, hj, mask, ws):
+def _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, hs, hj, mask, ws,
+               flag, lst):
     """Working set: support plus the closest-to-entering features; returns its size.
 
     Fills ``ws[:size]`` in increasing feature order.  Features without a ``known``
@@ -308,7 +335,8 @@ def _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, hs, hj,
     The best candidates are kept in a bounded max-heap (``hs`` scores, ``hj`` features)
     during the one scoring pass: most features are rejected by one comparison with its
     root, which costs less than storing every score and partitioning them (riboflavin:
-    selection 15% -> ~5% of a fold's path).
+    selection 15% -> ~5% of a fold's path).  The candidates are listed first, without
+    branches (``flag``, ``lst``: workspace as in :func:`_certificate`).
     """
     p = w.shape[0]
     n_supp = 0
@@ -323,8 +351,9 @@ def _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, hs, hj,
     size = 0
     if need > 0:
         for j in range(p):
-            if mask[j] or not (movable[j] and known[j]):
-                continue
+            flag[j] = np.uint8((not mask[j]) & movable[j] & known[j])
+        for t in range(_flagged(flag, p, lst)):
+            j = lst[t]
             up = corr[j] if (hi[j] > 0.0 and corr[j] > 0.0) else 0.0
             down = -corr[j] if (lo[j] < 0.0 and corr[j] < 0.0) else 0.0
             sc = (a[j] - max(up, down)) / norms[j]
@@ -645,20 +674,20 @@ _gram_cd_plain = njit(cache=True)(_gram_cd)
 
 
 def certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr,
-                known, resid, theta, corr_dual, viol, zstate, inv_n, norms, bnd, refresh):
+                known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh):
     """See :func:`_certificate`; resolved at compile time."""
     raise NotImplementedError("only callable from numba-compiled code")
 
 
 @overload(certificate)
 def _certificate_ov(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr,
-                    known, resid, theta, corr_dual, viol, zstate, inv_n, norms, bnd, refresh):
+                    known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh):
     impl = _certificate_fast if len(D.types) == 1 else _certificate_plain
 
     def call(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr, known,
-             resid, theta, corr_dual, viol, zstate, inv_n, norms, bnd, refresh):
+             resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh):
         return impl(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr,
-                    known, resid, theta, corr_dual, viol, zstate, inv_n, norms, bnd, refresh)
+                    known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh)
     return call
 
 
@@ -709,7 +738,7 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
     Returns ``(primal, gap, max_kkt_violation, ||resid||^2, epochs + passes, converged)``.
     """
     p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton = opts
-    (active, movable, resid, theta, corr_dual, viol, zstate, score, cand, mask, ws, hist,
+    (active, movable, resid, theta, corr_dual, zstate, score, cand, mask, ws, hist,
      wsave, rsave, buf, gc, gz, gzs, bnd, dw) = wk
     ub = bnd[3]
     n = r.shape[0]
@@ -739,7 +768,7 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
         first = False
         primal, gap, worst, c, rsq = certificate(
             D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr, known,
-            resid, theta, corr_dual, viol, zstate, inv_n, norms, bnd, refresh)
+            resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh)
         if compute:
             passes += 1
         value = gap if use_gap else worst
@@ -769,7 +798,7 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
                 _reset_residual(D, y, w, r, state)
                 continue
         m = _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, score, cand,
-                       mask, ws)
+                       mask, ws, bnd[8], bnd[9])
         if m == 0:
             if trusted:
                 break
@@ -821,12 +850,14 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
     p = w.shape[0]
     m_max = p
     wk = (np.zeros(p, dtype=np.bool_), np.zeros(p, dtype=np.bool_), np.empty(n), np.empty(n),
-          np.zeros(p), np.zeros(p), np.zeros(1, dtype=r.dtype), np.empty(p),
+          np.zeros(p), np.zeros(1, dtype=r.dtype), np.empty(p),
           np.empty(p, dtype=np.int64), np.zeros(p, dtype=np.bool_),
           np.empty(p, dtype=np.int64), np.empty((max(n_acc, 1) + 1, m_max)), np.empty(m_max),
           np.empty_like(r), np.empty(m_max), gc, np.zeros(n), np.zeros(1),
           (np.zeros(p), np.zeros(n), np.zeros(1), np.full(p, -1.0), np.zeros(p),
-           np.empty(p, dtype=np.int64), np.empty(p), gc), np.zeros(p))
+           np.empty(p, dtype=np.int64), np.empty(p), gc,
+           np.zeros(8 * ((p + 7) // 8), dtype=np.uint8), np.empty(p, dtype=np.int64)),
+          np.zeros(p))
     opts = (p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton)
     yty = 0.0
     for i in range(n):
