@@ -124,6 +124,7 @@ def test_working_set_is_support_plus_best_candidates(seed):
     """The bounded-heap selection equals a full sort: the support, then the ``need``
     lowest scores ``(a_j - directional |corr_j|) / ||x_j||`` among movable zero features
     with a known correlation, ties to the lower index."""
+    from sparsefit._kernels.lists import flag_buffer
     from sparsefit._kernels.quadratic_path import _select_ws
 
     rng = np.random.default_rng(seed)
@@ -140,7 +141,7 @@ def test_working_set_is_support_plus_best_candidates(seed):
     p0 = [30, 50, 40, 0, 1000, 25][seed]
     hs, hj = np.empty(p), np.empty(p, dtype=np.int64)
     mask, ws = np.zeros(p, dtype=bool), np.empty(p, dtype=np.int64)
-    flag, lst = np.zeros(8 * ((p + 7) // 8), dtype=np.uint8), np.empty(p, dtype=np.int64)
+    flag, lst = flag_buffer(p), np.empty(p, dtype=np.int64)
     m = _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, 1.5, hs, hj, mask, ws, flag,
                    lst)
 
@@ -163,7 +164,7 @@ def test_flagged_lists_the_set_bytes_in_order(p):
     """The branch-free listing (certificate, working-set candidates) equals np.flatnonzero,
     with whole groups of 8 unset, a last group cut short by p, and flag values other than
     1; bytes past p are never listed."""
-    from sparsefit._kernels.quadratic_path import _flagged
+    from sparsefit._kernels.lists import flagged
 
     rng = np.random.default_rng(p)
     flag = np.zeros(8 * ((p + 7) // 8) + 8, dtype=np.uint8)
@@ -171,5 +172,5 @@ def test_flagged_lists_the_set_bytes_in_order(p):
     flag[: min(p, 16)] = 0  # two groups of zeros
     flag[p:] = 1  # past the end
     lst = np.full(p, -1, dtype=np.int64)
-    m = _flagged(flag, p, lst)
+    m = flagged(flag, p, lst)
     np.testing.assert_array_equal(lst[:m], np.flatnonzero(flag[:p]))

@@ -53,6 +53,7 @@ from .glm_datafits import (
     shift_point,
     trial_point,
 )
+from .lists import flag_buffer, flagged
 from .prox import conj_coord, kkt_coord, penalty_coord, scale_limit
 from .quadratic_cd import FAST
 
@@ -234,9 +235,9 @@ def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
     correlations, the per-feature stamp, workspace, the list of features known at the
     current stamp (``ist[_N_KNOWN]`` of them), which this extends, the gradient of the
     previous refresh (features known then, stamp ``ist[_VER_LAST]``, still hold their
-    correlation there: a second, usually closer, reference for their bound) and a byte per
-    feature (length a multiple of 8) for :func:`_needed`.  Does a full pass (and resets the
-    reference) when the bounds leave too many entries of ``X`` to read.
+    correlation there: a second, usually closer, reference for their bound) and the bytes
+    of :func:`_needed` (:func:`sparsefit._kernels.lists.flag_buffer`).  Does a full pass
+    (and resets the reference) when the bounds leave too many entries of ``X`` to read.
     """
     gref, cref, stamp, need, kl, glast, flag = st
     ver = ist[_VER]
@@ -248,19 +249,10 @@ def _refresh(D, nrm, w, g, a, movable, corr, st, ist, inv_n):
         dist_last = _distance(g, glast) * inv_n
     _needed(w, a, cref, corr, nrm, movable, stamp, ver, ist[_VER_LAST],
             ist[_HAVE_REF] != 0, dist, dist_last, flag)
-    # the flags' list, branch-free (a quarter of the features may be flagged, in no
-    # pattern a branch predictor could learn), skipping 8 unflagged features at a time
-    n_need = 0
+    n_need = flagged(flag, p, need)
     work = 0
-    words = flag.view(np.uint64)
-    for k in range(words.shape[0]):
-        if words[k] == 0:
-            continue
-        for j in range(8 * k, min(8 * k + 8, p)):
-            f = np.int64(flag[j])
-            need[n_need] = j
-            n_need += f
-            work += f * col_size(D, j)
+    for t in range(n_need):
+        work += col_size(D, need[t])
     if n_need == 0:
         _remember(g, glast, ist)
         return
@@ -787,7 +779,7 @@ def _glm_path(D, nrm, df, a1, b1, lo, hi, alphas, fit_intercept, use_gap, b_star
     sv = (np.empty(n), np.empty(n), np.empty(n), np.zeros(p), np.empty(n), np.empty(n),
           np.empty(n), np.zeros(1), np.empty(n), np.empty(n))
     st = (np.empty(n), np.zeros(p), np.full(p, -1, dtype=np.int64), np.empty(p, np.int64),
-          np.empty(p, np.int64), np.empty(n), np.zeros(8 * ((p + 7) // 8), np.uint8))
+          np.empty(p, np.int64), np.empty(n), flag_buffer(p))
     ist[_VER_LAST] = -2  # no previous refresh
     buf = (np.zeros(p), np.empty(n), np.empty(n), np.empty(p), np.empty(p),
            np.empty(n, np.int64), np.empty(p), np.empty(p))

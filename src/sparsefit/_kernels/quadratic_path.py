@@ -45,6 +45,7 @@ from numba import njit
 from numba.extending import overload
 
 from .gram_cd import gram_inner_solve, gram_values
+from .lists import flag_buffer, flagged
 from .prox import conj_coord, kkt_coord, penalty_coord, scale_limit
 from .quadratic_cd import (
     FAST,
@@ -143,9 +144,8 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     product); this is used where it is cheaper, i.e. on the heavy columns of sparse data.
 
     Every per-feature test is computed without branches into the bytes ``flag`` (last two
-    entries of ``bnd``, a multiple of 8 long), which are then listed in ``lst`` 8 at a time:
-    a quarter of the features may need their product in no pattern a branch predictor
-    could learn (riboflavin), and the later loops run over the list only.
+    entries of ``bnd``), listed in ``lst`` by :func:`sparsefit._kernels.lists.flagged`; the
+    later loops run over the list only.
     """
     n = r.shape[0]
     p = w.shape[0]
@@ -204,7 +204,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                     nd += 1
             for j in range(p):
                 known[j] = flag[j] != 0
-            m = _flagged(flag, p, lst)
+            m = flagged(flag, p, lst)
             for t in range(m):
                 j = lst[t]
                 sj = slot_of[j]
@@ -222,7 +222,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     # the features used below: the known ones
     for j in range(p):
         flag[j] = np.uint8(known[j])
-    m = _flagged(flag, p, lst)
+    m = flagged(flag, p, lst)
     # dual point theta = r / n, projected orthogonally to the free columns when any
     tt = rsq * inv_n * inv_n
     ty = ry * inv_n
@@ -271,24 +271,6 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     primal = 0.5 * inv_n * rsq + pen
     dual = c * ty - 0.5 * n * c * c * tt - conj
     return primal, primal - dual, worst, c, rsq
-
-
-@njit(cache=True, inline="always")
-def _flagged(flag, p, lst):
-    """``lst[:m]`` = the features ``j < p`` with ``flag[j] != 0``, increasing; returns ``m``.
-
-    Branch-free within each group of 8 (``flag``'s length is a multiple of 8; a group of
-    zeros is skipped at once).
-    """
-    m = 0
-    words = flag.view(np.uint64)
-    for k in range(words.shape[0]):
-        if words[k] == 0:
-            continue
-        for j in range(8 * k, min(8 * k + 8, p)):
-            lst[m] = j
-            m += np.int64(flag[j] != 0)
-    return m
 
 
 @njit(cache=True, inline="always")
@@ -352,7 +334,7 @@ def _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, hs, hj,
     if need > 0:
         for j in range(p):
             flag[j] = np.uint8((not mask[j]) & movable[j] & known[j])
-        for t in range(_flagged(flag, p, lst)):
+        for t in range(flagged(flag, p, lst)):
             j = lst[t]
             up = corr[j] if (hi[j] > 0.0 and corr[j] > 0.0) else 0.0
             down = -corr[j] if (lo[j] < 0.0 and corr[j] < 0.0) else 0.0
@@ -856,7 +838,7 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
           np.empty_like(r), np.empty(m_max), gc, np.zeros(n), np.zeros(1),
           (np.zeros(p), np.zeros(n), np.zeros(1), np.full(p, -1.0), np.zeros(p),
            np.empty(p, dtype=np.int64), np.empty(p), gc,
-           np.zeros(8 * ((p + 7) // 8), dtype=np.uint8), np.empty(p, dtype=np.int64)),
+           flag_buffer(p), np.empty(p, dtype=np.int64)),
           np.zeros(p))
     opts = (p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton)
     yty = 0.0
