@@ -158,6 +158,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
         ry += resid[i] * y[i]
     n_free = Q.shape[1]
     flag, lst = bnd[8], bnd[9]
+    m = -1  # the known features are listed in lst[:m] (not yet: -1)
     if compute:
         corr_ref, resid_ref, info, ub, w_ref, dsl, dwv, gc = bnd[:8]
         full = True
@@ -174,6 +175,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                 ub[j] = u if skip else -1.0
                 f = active[j] & (not skip)
                 flag[j] = np.uint8(f)
+                known[j] = f  # (all overwritten below if this turns into a full pass)
                 need += np.int64(f)
                 n_nz += np.int64(not zero[j])
             full = need > refresh * n_nz
@@ -181,8 +183,11 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
             for j in range(p):
                 ub[j] = -1.0
                 known[j] = not zero[j]
-                if known[j]:
-                    corr[j] = col_dot(D, j, r, state) * inv_n
+                flag[j] = np.uint8(known[j])
+            m = flagged(flag, p, lst)
+            for t in range(m):
+                j = lst[t]
+                corr[j] = col_dot(D, j, r, state) * inv_n
             if n_free == 0:
                 for i in range(n):
                     resid_ref[i] = resid[i]
@@ -202,8 +207,6 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                     dsl[nd] = slot_of[j]
                     dwv[nd] = w[j] - w_ref[j]
                     nd += 1
-            for j in range(p):
-                known[j] = flag[j] != 0
             m = flagged(flag, p, lst)
             for t in range(m):
                 j = lst[t]
@@ -219,10 +222,10 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                         corr[j] = corr_ref[j] - acc * inv_n
                         continue
                 corr[j] = col_dot(D, j, r, state) * inv_n
-    # the features used below: the known ones
-    for j in range(p):
-        flag[j] = np.uint8(known[j])
-    m = flagged(flag, p, lst)
+    if m < 0:  # the features used below: the known ones
+        for j in range(p):
+            flag[j] = np.uint8(known[j])
+        m = flagged(flag, p, lst)
     # dual point theta = r / n, projected orthogonally to the free columns when any
     tt = rsq * inv_n * inv_n
     ty = ry * inv_n
@@ -323,17 +326,15 @@ def _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, hs, hj,
     p = w.shape[0]
     n_supp = 0
     n_mov = 0
-    for j in range(p):
-        mask[j] = movable[j] and w[j] != 0.0
-        if movable[j]:
-            n_mov += 1
-            if w[j] != 0.0:
-                n_supp += 1
+    for j in range(p):  # branch-free: the support, the candidates' flags, counts
+        supp = movable[j] & (w[j] != 0.0)
+        mask[j] = supp
+        flag[j] = np.uint8((not supp) & movable[j] & known[j])
+        n_mov += np.int64(movable[j])
+        n_supp += np.int64(supp)
     need = min(n_mov, max(p0, int(ws_growth * n_supp))) - n_supp
     size = 0
     if need > 0:
-        for j in range(p):
-            flag[j] = np.uint8((not mask[j]) & movable[j] & known[j])
         for t in range(flagged(flag, p, lst)):
             j = lst[t]
             up = corr[j] if (hi[j] > 0.0 and corr[j] > 0.0) else 0.0
@@ -728,14 +729,12 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
     inv_n = 1.0 / n
     all_known = True
     any_known = False
-    for j in range(p):
-        active[j] = not zero[j]
+    for j in range(p):  # branch-free (known follows no pattern)
+        act = not zero[j]
+        active[j] = act
         movable[j] = movable0[j]
-        if active[j]:
-            if known[j]:
-                any_known = True
-            else:
-                all_known = False
+        any_known |= act & known[j]
+        all_known &= (not act) | known[j]
     epochs = 0
     passes = 0
     tol_in = np.inf
@@ -763,19 +762,16 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
         if screening and use_gap and trusted:
             radius = np.sqrt(2.0 * max(gap, 0.0) * inv_n)
             reset = False
-            for j in range(p):
-                if movable[j] and active[j]:
-                    if ub[j] >= 0.0:  # only bounded (see _certificate)
-                        cd = c * ub[j]
-                    else:
-                        cd = c * abs(corr_dual[j] if Q.shape[1] > 0 else corr[j])
-                    if cd + norms[j] * radius < a[j]:
-                        movable[j] = False
-                        active[j] = False
-                        known[j] = False
-                        if w[j] != 0.0:
-                            w[j] = 0.0
-                            reset = True
+            projected = Q.shape[1] > 0
+            for j in range(p):  # branch-free: which features are bounded follows no pattern
+                cj = corr_dual[j] if projected else corr[j]
+                cd = c * (ub[j] if ub[j] >= 0.0 else abs(cj))  # ub: only bounded
+                out = movable[j] & active[j] & (cd + norms[j] * radius < a[j])
+                reset |= out & (w[j] != 0.0)
+                w[j] = 0.0 if out else w[j]
+                movable[j] &= not out
+                active[j] &= not out
+                known[j] &= not out
             if reset:
                 _reset_residual(D, y, w, r, state)
                 continue
