@@ -240,11 +240,16 @@ def glm_alpha_max(X, y, family="binomial", *, sample_weight=None, offset=None,
     return _alpha_max_from_setup(st, fit_intercept, l1_ratio, multinomial == "grouped")
 
 
-def _encode_target(family, y):
-    """Numeric target for the datafit, plus the number of classes (classification)."""
+def _encode_target(family, y, checked=False):
+    """Numeric target for the datafit, plus the number of classes (classification).
+
+    ``checked``: the caller has already run ``check_classification_targets`` on ``y`` (the
+    classifiers' ``_validate``; it costs ~0.3 ms, 1% of a small CV).
+    """
     y = np.asarray(y)
     if family in ("binomial", "multinomial", "squared_hinge"):
-        check_classification_targets(y)
+        if not checked:
+            check_classification_targets(y)
         classes, idx = np.unique(y, return_inverse=True)
         if classes.size < 2:
             raise ValueError(
@@ -479,7 +484,8 @@ class SparseLogisticRegression(_ClassifierBase):
 
     def _encode(self, family, y):
         classes = np.unique(y)
-        return _encode_target("multinomial" if classes.size > 2 else "binomial", y)
+        return _encode_target("multinomial" if classes.size > 2 else "binomial", y,
+                              checked=True)  # by _ClassifierBase._validate
 
     def _family_for(self, n_classes, family):
         return "multinomial" if n_classes > 2 else "binomial"
@@ -601,7 +607,7 @@ class SparseLinearSVC(_ClassifierBase):
                 "sklearn.multiclass.OneVsRestClassifier(SparseLinearSVC(...)) or "
                 "SparseLogisticRegression (multinomial)"
             )
-        return _encode_target(family, y)
+        return _encode_target(family, y, checked=True)  # by _ClassifierBase._validate
 
     def fit(self, X, y, sample_weight=None):
         """Fit the model; ``y`` must have exactly two classes."""
