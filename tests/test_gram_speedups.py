@@ -311,3 +311,30 @@ def test_take_rows_equals_indexing(index_dtype):
         assert src.flags.f_contiguous and (src is Xd) == (order == "F")
         np.testing.assert_array_equal(src, Xd)
     assert rows_source(X) is X
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_fold_design_from_rows_equals_the_copied_rows(dtype, weighted, fit_intercept):
+    """A fold's design gathered and centred in one compiled pass (``rows=``) is the design
+    of the copied rows: same centred columns, means, norms and dropped constant columns."""
+    from sparsefit.solvers._design import make_design
+
+    rng = np.random.default_rng(7)
+    X = np.asfortranarray(rng.standard_normal((70, 33)) * 3 + 5, dtype=dtype)
+    X[:, 4] = 2.5  # constant: centring leaves round-off, its norm must be 0
+    rows = np.sort(rng.choice(70, 51, replace=False))
+    sw = rng.uniform(0.2, 3.0, 51) if weighted else None
+    if weighted:
+        sw *= 51 / sw.sum()
+    ref, ref_mean = make_design(X[rows], sw, fit_intercept)
+    got, mean = make_design(X, sw, fit_intercept, rows=rows)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    assert got.dense.flags.f_contiguous and got.dense.dtype == dtype
+    np.testing.assert_allclose(mean, ref_mean, rtol=tol)
+    np.testing.assert_allclose(got.dense, ref.dense, rtol=tol, atol=tol * 10)
+    np.testing.assert_allclose(got.col_sq_norms, ref.col_sq_norms, rtol=10 * tol, atol=tol)
+    assert (got.col_sq_norms[4] == 0) == (ref.col_sq_norms[4] == 0)
+    assert (got.col_sq_norms[4] == 0) == fit_intercept
+    np.testing.assert_array_equal(got.v, ref.v)

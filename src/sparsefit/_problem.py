@@ -59,13 +59,16 @@ def weighted_std(X, sw):
     return np.sqrt(np.maximum(sq - mean**2, 0.0))
 
 
-def prepare_quadratic(X, y, sample_weight, fit_intercept, standardize, copy_X=True):
+def prepare_quadratic(X, y, sample_weight, fit_intercept, standardize, copy_X=True,
+                      rows=None):
     """Build a :class:`QuadraticProblem` from already validated ``X`` (ndarray/CSC) and ``y``.
 
     ``copy_X=False``: ``X`` is private to the problem and may be centred in place (see
-    :func:`~sparsefit.solvers._design.make_design`).
+    :func:`~sparsefit.solvers._design.make_design`).  ``rows``: the problem is that of
+    ``X[rows]`` (Fortran-ordered ndarray ``X``; ``y`` and ``sample_weight`` are the rows'),
+    whose design is gathered and centred in one pass.
     """
-    n = X.shape[0]
+    n = X.shape[0] if rows is None else rows.shape[0]
     if n < 2 and fit_intercept:
         raise ValueError(
             "Cannot fit an intercept with n_samples=1 (1 sample): every coefficient would be "
@@ -78,7 +81,7 @@ def prepare_quadratic(X, y, sample_weight, fit_intercept, standardize, copy_X=Tr
             f"y is constant (every sample equals {y[pos][0]!r}): there is nothing to explain "
             "beyond the intercept. Check the target column, or fit_intercept=False"
         )
-    design, x_mean = make_design(X, sw, fit_intercept, copy_X)
+    design, x_mean = make_design(X, sw, fit_intercept, copy_X, rows=rows)
     y64 = y.astype(np.float64)
     y_mean = float(np.average(y64, weights=sw)) if fit_intercept else 0.0
     yc = y64 - y_mean
@@ -89,6 +92,6 @@ def prepare_quadratic(X, y, sample_weight, fit_intercept, standardize, copy_X=Tr
     elif fit_intercept:  # the design is already centred: its column norms give the std
         scale = np.sqrt(design.col_sq_norms / n)
     else:
-        scale = weighted_std(X, sw)
+        scale = weighted_std(X if rows is None else X[rows], sw)
     return QuadraticProblem(Quadratic(yc.astype(X.dtype)), design, x_mean, y_mean, scale, sw,
                             X.dtype)

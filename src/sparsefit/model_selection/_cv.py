@@ -170,9 +170,12 @@ def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold, shared=N
     """
     sw_train = None if sw is None else sw[train]
     try:
-        # the fold's rows are a private copy: its design centres them in place
-        pp = _make_problem(take_rows(X, train), y[train], sw_train, copy_X=False,
-                           **problem_kw)
+        if sp.issparse(X) or not X.flags.f_contiguous:
+            # the fold's rows are a private copy: its design centres them in place
+            pp = _make_problem(take_rows(X, train), y[train], sw_train, copy_X=False,
+                               **problem_kw)
+        else:  # gathered and centred in one pass
+            pp = _make_problem(X, y[train], sw_train, rows=train, **problem_kw)
     except ValueError as exc:
         raise ValueError(f"cross-validation fold {fold}: {exc}") from exc
     cd = _grid_solver(pp)

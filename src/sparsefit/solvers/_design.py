@@ -14,6 +14,7 @@ import scipy.sparse as sp
 
 from .._kernels import quadratic_cd as qk
 from .._kernels import quadratic_path as qp
+from .._kernels.dense_rows import centred_rows
 from .._kernels.sparse import csc_col_sq_norms
 
 
@@ -90,14 +91,18 @@ def _weighted_mean(X, sw):
     return sw @ X / sw.sum()
 
 
-def make_design(X, sample_weight, fit_intercept, copy_X=True):
+def make_design(X, sample_weight, fit_intercept, copy_X=True, rows=None):
     """Return ``(design, x_mean)``; ``x_mean`` is the weighted column mean (or zeros).
 
     ``sample_weight`` must already be normalised to sum to ``n_samples``; ``X`` is a dense
     ndarray or a CSC matrix of float32/float64, never modified unless ``copy_X=False``: then
     a Fortran-ordered dense ``X`` of the right dtype (a private copy, e.g. a fold's rows) is
-    centred in place instead of copied.
+    centred in place instead of copied.  ``rows``: the design is that of ``X[rows]``
+    (``X`` a Fortran-ordered ndarray, e.g. a cross-validation fold's training rows),
+    gathered and centred in one compiled pass; ``sample_weight`` is then the rows'.
     """
+    if rows is not None:
+        return _rows_design(X, rows, sample_weight, fit_intercept)
     n, p = X.shape
     dtype = X.dtype
     unit = sample_weight is None
@@ -122,7 +127,27 @@ def make_design(X, sample_weight, fit_intercept, copy_X=True):
             Xc = np.asfortranarray(X, dtype=dtype)
         sq = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64)
         design = Design(n, p, v, sq, dense=Xc)
-    # a column that centring reduces to round-off carries no information
+    _drop_round_off(design, x_mean, n, unit, sw)
+    return design, x_mean
+
+
+def _drop_round_off(design, x_mean, n, unit, sw):
+    """A column that centring reduces to round-off carries no information: norm 0."""
     scale = np.maximum(1.0, n * x_mean**2)
     design.col_sq_norms[design.col_sq_norms <= 1e-14 * scale * (1 if unit else sw.max())] = 0.0
+
+
+def _rows_design(X, rows, sample_weight, fit_intercept):
+    """:func:`make_design` of ``X[rows]`` (dense, Fortran-ordered ``X``) in one pass."""
+    n, p = rows.shape[0], X.shape[1]
+    dtype = X.dtype
+    unit = sample_weight is None
+    sw = np.ones(n, dtype=np.float64) if unit else sample_weight
+    v = np.sqrt(sw).astype(dtype)
+    Xc = np.empty((n, p), dtype=dtype, order="F")
+    x_mean, sq = np.empty(p), np.empty(p)
+    centred_rows(X, np.ascontiguousarray(rows, dtype=np.int64), np.asarray(sw, np.float64), v,
+                 bool(fit_intercept), not unit, Xc, x_mean, sq)
+    design = Design(n, p, v, sq, dense=Xc)
+    _drop_round_off(design, x_mean, n, unit, sw)
     return design, x_mean
