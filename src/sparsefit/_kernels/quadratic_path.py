@@ -135,6 +135,11 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     skipped and ``ub[j]`` records the bound (``-1`` elsewhere).  When more than ``refresh``
     of the features would need their dot product anyway, all are computed and become the new
     reference.  (Not used with free features, whose projection needs every correlation.)
+    A feature still ``known`` from the previous computing certificate has a second bound
+    from its correlation there, at the residual ``bnd[10]`` (``info[1] > 0`` once set):
+    usually the closer one (Reuters "earn" fold paths: ~2,800 instead of ~3,300 columns
+    read per bounded certificate, 2-3 full passes instead of 4; riboflavin: 14-16 full
+    passes instead of 18-19).
 
     Gram updates instead of dot products: ``bnd`` also holds ``w_ref``, the coefficients
     at the reference, two buffers, and the Gram cache ``gc`` of :func:`_gram_cd`.  Since
@@ -143,9 +148,9 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     ``|dw|`` operations instead of its column's (exact up to round-off like the dot
     product); this is used where it is cheaper, i.e. on the heavy columns of sparse data.
 
-    Every per-feature test is computed without branches into the bytes ``flag`` (last two
-    entries of ``bnd``), listed in ``lst`` by :func:`sparsefit._kernels.lists.flagged`; the
-    later loops run over the list only.
+    Every per-feature test is computed without branches into the bytes ``flag``
+    (``bnd[8]``), listed in ``lst`` (``bnd[9]``) by :func:`sparsefit._kernels.lists.flagged`;
+    the later loops run over the list only.
     """
     n = r.shape[0]
     p = w.shape[0]
@@ -162,15 +167,23 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     if compute:
         corr_ref, resid_ref, info, ub, w_ref, dsl, dwv, gc = bnd[:8]
         full = True
+        resid_prev = bnd[10]
         if n_free == 0 and info[0] > 0.0:
             dist = 0.0
+            dist_prev = 0.0
             for i in range(n):
                 dist += (resid[i] - resid_ref[i]) ** 2
+                dist_prev += (resid[i] - resid_prev[i]) ** 2
             dist = np.sqrt(dist) * inv_n
+            dist_prev = np.sqrt(dist_prev) * inv_n if info[1] > 0.0 else np.inf
             need = 0
             n_nz = 0
             for j in range(p):  # branch-free: vector instructions
                 u = (abs(corr_ref[j]) + norms[j] * dist) * (1.0 + 1e-9)
+                # a feature known at the previous certificate: its correlation there is a
+                # second, usually closer, reference
+                u_prev = (abs(corr[j]) + norms[j] * dist_prev) * (1.0 + 1e-9)
+                u = min(u, u_prev) if known[j] else u
                 skip = active[j] & (w[j] == 0.0) & (u < a[j])
                 ub[j] = u if skip else -1.0
                 f = active[j] & (not skip)
@@ -222,6 +235,9 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                         corr[j] = corr_ref[j] - acc * inv_n
                         continue
                 corr[j] = col_dot(D, j, r, state) * inv_n
+        if n_free == 0:  # the known correlations are those at this residual
+            resid_prev[:] = resid
+            info[1] = 1.0
     if m < 0:  # the features used below: the known ones
         for j in range(p):
             flag[j] = np.uint8(known[j])
@@ -832,9 +848,9 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
           np.empty(p, dtype=np.int64), np.zeros(p, dtype=np.bool_),
           np.empty(p, dtype=np.int64), np.empty((max(n_acc, 1) + 1, m_max)), np.empty(m_max),
           np.empty_like(r), np.empty(m_max), gc, np.zeros(n), np.zeros(1),
-          (np.zeros(p), np.zeros(n), np.zeros(1), np.full(p, -1.0), np.zeros(p),
+          (np.zeros(p), np.zeros(n), np.zeros(2), np.full(p, -1.0), np.zeros(p),
            np.empty(p, dtype=np.int64), np.empty(p), gc,
-           flag_buffer(p), np.empty(p, dtype=np.int64)),
+           flag_buffer(p), np.empty(p, dtype=np.int64), np.zeros(n)),
           np.zeros(p))
     opts = (p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton)
     yty = 0.0
