@@ -12,6 +12,7 @@ from sparsefit.linear_model import (
     SparseHuberRegressor,
     SparseLinearSVC,
     SparseLogisticRegression,
+    SparseLogisticRegressionCV,
     SparsePoissonRegressor,
     glm_alpha_max,
 )
@@ -44,6 +45,11 @@ def test_bad_targets():
         SparseLogisticRegression().fit(X, np.ones(20))
     with pytest.raises(ValueError, match="Only binary"):
         SparseLinearSVC().fit(X, np.arange(20) % 3)
+    # continuous labels: the classifiers check their targets once, in _validate
+    for est in (SparseLogisticRegression(), SparseLinearSVC(),
+                SparseLogisticRegressionCV(cv=3)):
+        with pytest.raises(ValueError, match="Unknown label type"):
+            est.fit(X, np.linspace(0.0, 1.0, 20))
     with pytest.raises(ValueError, match="non-negative"):
         SparsePoissonRegressor().fit(X, np.r_[-1.0, np.ones(19)])
     SparsePoissonRegressor().fit(X, np.linspace(0, 2.5, 20))  # non-integer counts are fine

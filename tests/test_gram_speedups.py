@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from conftest import make_regression
+from conftest import enet_objective, make_regression
 from sparsefit.model_selection._cv import cross_validate_path
 from sparsefit.model_selection._shared_gram import SharedGram
 from sparsefit.model_selection._split import rows_source, take_rows
@@ -338,3 +338,37 @@ def test_fold_design_from_rows_equals_the_copied_rows(dtype, weighted, fit_inter
     assert (got.col_sq_norms[4] == 0) == (ref.col_sq_norms[4] == 0)
     assert (got.col_sq_norms[4] == 0) == fit_intercept
     np.testing.assert_array_equal(got.v, ref.v)
+
+
+@pytest.mark.parametrize("fit_intercept, standardize", [(True, True), (False, True),
+                                                         (True, False)])
+def test_fold_problem_from_rows_solves_like_the_copied_rows(fit_intercept, standardize):
+    """The whole fold problem built through ``rows=`` (what LassoCV's dense folds use) has
+    the scale, means and path of the problem built from the copied rows, weights included:
+    same alpha_max, and solutions equal within the certified gaps."""
+    from sparsefit.path import _alpha_max, _make_problem, _solve_grid
+
+    X, y = make_regression(n=90, p=60, k=5, seed=31, rho=0.5)
+    X = np.asfortranarray(X * np.linspace(0.5, 3.0, 60) + 1.0)
+    rng = np.random.default_rng(5)
+    rows = np.sort(rng.choice(90, 70, replace=False))
+    sw = rng.uniform(0.3, 2.0, 70)
+    kw = dict(l1_ratio=1.0, fit_intercept=fit_intercept, standardize=standardize,
+              penalty_factor=None, lower_bounds=None, upper_bounds=None, positive=False,
+              tol=1e-10, max_iter=100_000)
+    ref = _make_problem(X[rows], y[rows], sw, **kw)
+    got = _make_problem(X, y[rows], sw, rows=rows, **kw)
+    np.testing.assert_allclose(got.prob.scale, ref.prob.scale, rtol=1e-12)
+    np.testing.assert_allclose(got.prob.x_mean, ref.prob.x_mean, rtol=1e-12)
+    assert got.prob.y_mean == ref.prob.y_mean
+    amax = _alpha_max(ref)
+    assert _alpha_max(got) == pytest.approx(amax, rel=1e-12)
+    alphas = amax * np.geomspace(1.0, 1e-2, 15)
+    w_ref, gaps_ref, *_ = _solve_grid(ref, alphas, False)
+    w_got, gaps_got, *_ = _solve_grid(got, alphas, False)
+    for k, alpha in enumerate(alphas):
+        f_ref = enet_objective(X[rows], y[rows], w_ref[:, k], ref.prob.intercept(w_ref[:, k]),
+                               alpha, sw=sw, scale=ref.prob.scale)
+        f_got = enet_objective(X[rows], y[rows], w_got[:, k], got.prob.intercept(w_got[:, k]),
+                               alpha, sw=sw, scale=ref.prob.scale)
+        assert abs(f_got - f_ref) <= abs(gaps_ref[k]) + abs(gaps_got[k]) + 1e-12 * f_ref

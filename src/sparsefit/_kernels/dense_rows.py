@@ -2,8 +2,8 @@
 
 A lasso fold needs its training rows as a Fortran array, centred by their (weighted) column
 means and scaled by ``sqrt(sw)``, plus the columns' squared norms.  Done in numpy, that is a
-gather (``take_rows``), a mean, a subtraction and a norm: five passes over the fold's copy,
-which on leukemia (57 x 7129) or the Toeplitz design (450 x 5000) does not stay in cache.
+gather (``take_rows``), a mean, a subtraction and a norm: four passes over the fold's copy,
+which on leukemia (51 x 7129) or the Toeplitz design (360 x 5000) does not stay in cache.
 Here each column is gathered, centred and measured while it is in L1: one read of ``X``'s
 column and one write.  Nothing here validates its inputs.
 """
