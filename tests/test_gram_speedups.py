@@ -1,6 +1,7 @@
-"""Two speed-ups of the Gram-matrix coordinate descent, each checked against an independent
-computation: the face-Newton step (``_kernels/gram_cd.face_newton``) and the Gram entries
-that cross-validation folds take from the full data (``model_selection/_shared_gram``).
+"""Speed-ups of the Gram-matrix coordinate descent, each checked against an independent
+computation: the active-set method (``_kernels/gram_cd.active_set``), the Gram cache's
+fill, and the Gram entries that cross-validation folds take from the full data
+(``model_selection/_shared_gram``).
 """
 
 import numpy as np
@@ -13,7 +14,7 @@ from sparsefit.model_selection._shared_gram import SharedGram
 from sparsefit.model_selection._split import rows_source, take_rows
 from sparsefit.path import _grid_solver, _make_problem
 
-from sparsefit._kernels.gram_cd import face_newton, gram_values  # isort: skip
+from sparsefit._kernels.gram_cd import active_set, gram_values  # isort: skip
 
 
 def _lasso_face_problem(seed=0, n=40, m=12):
@@ -30,74 +31,159 @@ def _kkt(G, Xty, w, a, n):
     return np.where(w != 0, np.abs(corr - a * np.sign(w)), np.maximum(np.abs(corr) - a, 0))
 
 
-def _call(G, Xty, y, w, a, b, lo, hi, face, n):
-    """One :func:`face_newton` step on ``w`` (in place); returns ``(accepted, q)``."""
+def _pers(m, h=None):
+    """An empty kept-factor state for :func:`active_set` (slots = positions)."""
+    h = m if h is None else h
+    return (np.empty((h, h)), np.empty(h, dtype=np.int64), np.zeros(2, dtype=np.int64),
+            np.full(m, -1, dtype=np.int64))
+
+
+def _active(G, Xty, y, w, a, b, lo, hi, n, pers, tol=1e-15, use_gap=True):
+    """:func:`active_set` on ``w`` (in place); returns ``(steps, value, q)``."""
     m = w.shape[0]
     q = G @ w - Xty
-    ok = face_newton(G, q, w, a, b, lo, hi, 1.0 / n, Xty, float(y @ y),
-                     np.asarray(face, dtype=np.int64), np.empty((m, m)), np.empty(m))
-    return ok, q
+    lips = np.diag(G) / n
+    steps, value = active_set(G, q, w, lips, a, b, lo, hi, 1.0 / n, Xty, float(y @ y),
+                              tol * float(y @ y) / n, use_gap, 4 * m + 10,
+                              np.arange(m, dtype=np.int64), pers,
+                              np.empty(m, dtype=np.int64), np.empty(m, dtype=np.int64),
+                              np.zeros(m), np.empty(m), np.empty(m))
+    return steps, value, q
 
 
-def test_face_newton_solves_on_the_right_face():
-    """From a point with the solution's signs, one step is the exact solution."""
-    X, y, G, Xty = _lasso_face_problem()
+def _kkt_general(G, Xty, w, a, b, lo, hi, n):
+    """Distance of each coordinate to its optimality condition, recomputed in numpy."""
+    corr = (Xty - G @ w) / n
+    t = corr - b * w
+    out = np.empty_like(w)
+    for j in range(w.size):
+        if w[j] > 0:
+            out[j] = 0.0 if (w[j] >= hi[j] and t[j] - a[j] > 0) else abs(t[j] - a[j])
+        elif w[j] < 0:
+            out[j] = 0.0 if (w[j] <= lo[j] and t[j] + a[j] < 0) else abs(t[j] + a[j])
+        else:
+            up = max(corr[j] - a[j], 0.0) if hi[j] > 0 else 0.0
+            down = max(-a[j] - corr[j], 0.0) if lo[j] < 0 else 0.0
+            out[j] = max(up, down)
+    return out
+
+
+CASES = {
+    "lasso": dict(alpha=0.05),
+    "enet": dict(alpha=0.05, ridge=0.3),
+    "bounds": dict(alpha=0.02, lo=0.0, hi=0.8),
+    "unpenalized": dict(alpha=0.05, free=(0, 5)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("warm", [False, True])
+def test_active_set_solves_the_working_set_problem(case, warm):
+    """The method ends at the working set's exact solution: every coordinate meets its
+    optimality condition (recomputed in numpy, bounds and unpenalized coordinates
+    included), and q = G w - X^T y still holds."""
+    opt = CASES[case]
+    X, y, G, Xty = _lasso_face_problem(seed=5, n=60, m=25)
     n, m = X.shape
-    alpha = 0.2
-    a = np.full(m, alpha)
-    b, lo, hi = np.zeros(m), np.full(m, -np.inf), np.full(m, np.inf)
-    # reference solution by many plain coordinate-descent sweeps in numpy
+    a = np.full(m, opt["alpha"])
+    a[list(opt.get("free", ()))] = 0.0
+    b = np.full(m, opt.get("ridge", 0.0))
+    lo, hi = np.full(m, opt.get("lo", -np.inf)), np.full(m, opt.get("hi", np.inf))
     w = np.zeros(m)
-    for _ in range(20000):
-        for j in range(m):
-            c = (Xty[j] - G[j] @ w + G[j, j] * w[j]) / n
-            w[j] = np.sign(c) * max(abs(c) - alpha, 0) / (G[j, j] / n)
-    assert _kkt(G, Xty, w, a, n).max() < 1e-12
-    face = np.flatnonzero(w)
-    assert 0 < face.size < m
-    start = w.copy()
-    start[face] *= 1.0 + 0.05 * np.random.default_rng(1).standard_normal(face.size)
-    assert np.all(np.sign(start) == np.sign(w))
-    ok, q = _call(G, Xty, y, start, a, b, lo, hi, face, n)
-    assert ok
-    np.testing.assert_allclose(start, w, atol=1e-10)
-    np.testing.assert_allclose(q, G @ start - Xty, atol=1e-9)  # q kept consistent
-    assert _kkt(G, Xty, start, a, n).max() < 1e-9
+    if warm:  # a wrong start: some right coordinates, some that must leave
+        w[[0, 1, 2, 7, 11]] = [0.5, 0.3, 0.2, 0.4, 0.1]
+        w = np.clip(w, lo, hi)
+    steps, value, q = _active(G, Xty, y, w, a, b, lo, hi, n, _pers(m), use_gap=False)
+    assert steps > 0
+    kkt = _kkt_general(G, Xty, w, a, b, lo, hi, n)
+    assert kkt.max() < 1e-10 * np.abs(Xty).max() / n
+    assert np.all(w >= lo) and np.all(w <= hi)
+    np.testing.assert_allclose(q, G @ w - Xty, atol=1e-9 * np.abs(Xty).max())
+    assert np.count_nonzero(w) >= 3  # a real face, not the zero solution
+    if case == "bounds":
+        assert np.any(w == hi)  # the upper bound binds somewhere
 
 
-def test_face_newton_stops_at_the_first_sign_change_and_descends():
-    """On a wrong face the step is cut where a coordinate reaches zero: that coordinate is
-    exactly zero afterwards and the objective went down."""
-    X, y, G, Xty = _lasso_face_problem(seed=2)
+def test_active_set_keeps_its_factor_along_a_path():
+    """Along a decreasing grid the factor is carried from solve to solve, coordinates
+    joining and leaving it; after each solve it is still the exact Cholesky factor of
+    the face's G / n, and each solution meets the KKT conditions."""
+    X, _, G, _ = _lasso_face_problem(seed=6, n=80, m=40)
+    n, m = X.shape
+    rng = np.random.default_rng(6)
+    y = X @ rng.standard_normal(m) + 0.5 * rng.standard_normal(n)  # many features matter
+    Xty = X.T @ y
+    b, lo, hi = np.zeros(m), np.full(m, -np.inf), np.full(m, np.inf)
+    pers = _pers(m)
+    L, fsl, meta = pers[0], pers[1], pers[2]
+    amax = np.abs(Xty).max() / n
+    w = np.zeros(m)
+    sizes = []
+    for alpha in amax * np.geomspace(0.9, 0.01, 25):
+        a = np.full(m, alpha)
+        steps, _, q = _active(G, Xty, y, w, a, b, lo, hi, n, pers, use_gap=False)
+        assert steps > 0
+        assert _kkt(G, Xty, w, a, n).max() < 1e-10 * amax
+        s = int(meta[0])
+        face = fsl[:s]
+        assert meta[1] == 1 and set(face) == set(np.flatnonzero(w))
+        exact = np.linalg.cholesky(G[np.ix_(face, face)] / n)
+        np.testing.assert_allclose(np.tril(L[:s, :s]), exact, atol=1e-9)
+        sizes.append(s)
+    assert max(sizes) > 10 and len(set(sizes)) > 5  # the face really changed
+
+
+def test_a_wrong_kept_factor_cannot_give_a_wrong_answer():
+    """A kept factor that is not the face's (as if stale) may cost steps, but the method
+    either ends at a point that meets its criterion or gives up, with q consistent."""
+    X, y, G, Xty = _lasso_face_problem(seed=7, n=60, m=20)
     n, m = X.shape
     a = np.full(m, 0.05)
     b, lo, hi = np.zeros(m), np.full(m, -np.inf), np.full(m, np.inf)
+    pers = _pers(m)
     w = np.zeros(m)
-    w[:6] = np.array([1.0, -1.0, 1.0, 1.0, -1.0, 1.0])  # signs the minimiser does not keep
-    q0 = G @ w - Xty
-    f0 = gram_values(w, q0, Xty, float(y @ y), a, b, 1.0 / n)[0]
-    ok, q = _call(G, Xty, y, w, a, b, lo, hi, np.arange(6), n)
-    assert ok
-    f1 = gram_values(w, q, Xty, float(y @ y), a, b, 1.0 / n)[0]
-    assert f1 < f0
-    # the unconstrained face minimiser changes at least one sign, so the step was cut there
-    signs = np.array([1.0, -1.0, 1.0, 1.0, -1.0, 1.0])
-    full = np.linalg.solve(G[:6, :6] / n, Xty[:6] / n - a[:6] * signs)  # w = 0 elsewhere
-    assert np.any(np.sign(full) != signs)
-    assert np.sum(w[:6] == 0.0) >= 1
-    np.testing.assert_allclose(q, G @ w - Xty, atol=1e-9)
+    _active(G, Xty, y, w, a, b, lo, hi, n, pers)
+    s = int(pers[2][0])
+    assert s > 3
+    rng = np.random.default_rng(0)
+    pers[0][:s, :s] = np.tril(rng.uniform(0.5, 2.0, (s, s)))  # not the face's factor
+    w2 = w * (1.0 + 0.3 * rng.standard_normal(m))
+    a2 = 0.8 * a
+    steps, value, q = _active(G, Xty, y, w2, a2, b, lo, hi, n, pers, use_gap=False)
+    np.testing.assert_allclose(q, G @ w2 - Xty, atol=1e-8 * np.abs(Xty).max())
+    if steps >= 0:
+        assert _kkt(G, Xty, w2, a2, n).max() <= 1e-15 * float(y @ y) / n + 1e-12
 
 
-def test_face_newton_refuses_a_singular_face():
+def test_active_set_gives_up_on_a_singular_face():
     X, y, G, Xty = _lasso_face_problem(seed=3, n=5, m=12)  # 12 columns, rank 5
     n, m = X.shape
     a = np.full(m, 0.01)
     b, lo, hi = np.zeros(m), np.full(m, -np.inf), np.full(m, np.inf)
     w = np.full(m, 0.1)
-    before = w.copy()
-    ok, _ = _call(G, Xty, y, w, a, b, lo, hi, np.arange(m), n)
-    assert not ok
-    np.testing.assert_array_equal(w, before)
+    pers = _pers(m)
+    steps, _, q = _active(G, Xty, y, w, a, b, lo, hi, n, pers)
+    assert steps == -1 and pers[2][0] == 0
+    np.testing.assert_allclose(q, G @ w - Xty, atol=1e-9)
+
+
+@pytest.mark.parametrize("i", [0, 3, 7])
+def test_cholesky_row_removal_and_append_are_exact(i):
+    from sparsefit._kernels.gram_cd import _chol_append, _chol_remove
+
+    rng = np.random.default_rng(i)
+    A = rng.standard_normal((30, 8))
+    G = np.ascontiguousarray(A.T @ A)
+    L = np.zeros((9, 9))
+    L[:8, :8] = np.linalg.cholesky(G)
+    _chol_remove(L, 8, i, np.empty(8))
+    keep = [k for k in range(8) if k != i]
+    np.testing.assert_allclose(np.tril(L[:7, :7]),
+                               np.linalg.cholesky(G[np.ix_(keep, keep)]), atol=1e-12)
+    face = np.array(keep + [i], dtype=np.int64)
+    assert _chol_append(G, face, 7, i, np.zeros(8), 1.0, L, np.empty(8))
+    np.testing.assert_allclose(np.tril(L[:8, :8]),
+                               np.linalg.cholesky(G[np.ix_(face, face)]), atol=1e-12)
 
 
 def _cd_solution(G, Xty, alpha, n, sweeps=20000):
@@ -372,3 +458,39 @@ def test_fold_problem_from_rows_solves_like_the_copied_rows(fit_intercept, stand
         f_got = enet_objective(X[rows], y[rows], w_got[:, k], got.prob.intercept(w_got[:, k]),
                                alpha, sw=sw, scale=ref.prob.scale)
         assert abs(f_got - f_ref) <= abs(gaps_ref[k]) + abs(gaps_got[k]) + 1e-12 * f_ref
+
+
+@pytest.mark.parametrize("n_new", [3, 20])  # below and above GEMM_ROWS
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dense_fill_computes_exactly_the_missing_entries(n_new, dtype):
+    """The dense fill computes every entry between the new rows and the working set (as
+    X^T X, in float64 even for float32 data), marks them, and leaves the known entries
+    alone; the cost model's gate in _gram_cd relies on that."""
+    from sparsefit._kernels.quadratic_path import GEMM_ROWS, _fill_dense
+
+    assert (n_new >= GEMM_ROWS) == (n_new == 20)
+    rng = np.random.default_rng(n_new)
+    X = np.asfortranarray(rng.standard_normal((30, 60)).astype(dtype))
+    ws = np.sort(rng.choice(60, 25 + n_new, replace=False)).astype(np.int64)
+    m = ws.size
+    sl = rng.permutation(m).astype(np.int64)  # cache slots in another order
+    new_pos = np.sort(rng.choice(m, n_new, replace=False)).astype(np.int64)
+    in_r = np.zeros(m, dtype=bool)
+    in_r[new_pos] = True
+    G = np.full((m, m), np.nan)
+    have = np.zeros((m, m), dtype=bool)
+    exact = X.astype(np.float64).T @ X.astype(np.float64)
+    old = np.flatnonzero(~in_r)
+    for u in old:  # the old features' entries among themselves: known (marked value)
+        for t in old:
+            G[sl[u], sl[t]] = -1.0
+            have[sl[u], sl[t]] = True
+    _fill_dense(X, ws, sl, new_pos, in_r, G, have)
+    assert have.all()
+    for u in range(m):
+        for t in range(m):
+            if in_r[u] or in_r[t]:
+                assert G[sl[u], sl[t]] == pytest.approx(exact[ws[u], ws[t]], rel=1e-12,
+                                                        abs=1e-12)
+            else:
+                assert G[sl[u], sl[t]] == -1.0  # untouched

@@ -43,8 +43,8 @@ def cho_solve(L, s, z):
         for t in range(k):
             e -= L[k, t] * z[t]
         z[k] = e / L[k, k]
-    for k in range(s - 1, -1, -1):  # backward: L^T x = u
-        e = z[k]
-        for t in range(k + 1, s):
-            e -= L[t, k] * z[t]
-        z[k] = e / L[k, k]
+    for k in range(s - 1, -1, -1):  # backward: L^T x = u, by rows of L (contiguous:
+        z[k] /= L[k, k]               # reading its columns missed the cache at every entry
+        xk = z[k]                     # of a 300 x 300 factor)
+        for t in range(k):
+            z[t] -= L[k, t] * xk

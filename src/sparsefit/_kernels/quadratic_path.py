@@ -74,6 +74,9 @@ NEWTON = 1.0
 # multiply-adds (Reuters: 4 took a fold's path from 280 to 236 ms; 2 and 8 were slower)
 GRAM_MOVING = 0.5
 SPARSE_COST = 4.0
+# rows of missing Gram entries from which a dense fill is one matrix product
+GEMM_ROWS = 16
+AS_EPOCHS = 100
 GRAM_EPOCHS = 20  # epochs an inner solve is assumed to take, in the Gram-or-plain choice
 
 
@@ -427,38 +430,82 @@ def _inner_cd(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
     return epoch
 
 
-@njit(cache=True, inline="always")
-def _fill_in_order(D, ws, slot_of, G, have, z, zs):
-    """Missing cache entries row by row: each working-set feature with an entry missing
-    towards a later one is expanded into the dense buffer ``z`` (zero on entry and exit) and
-    the later ones are dotted with it."""
+@njit(cache=True, fastmath=FAST)
+def _fill_dense(X, ws, sl, rl, in_r, G, have):
+    """Dense columns: the missing entries, all between ``rl`` and the working set.
+
+    Few rows: their columns are gathered (float64) and each working-set column is read
+    once and dotted with all of them while it is in L1; the old order (each row's
+    column against every working-set column) read the working set once per row.  Many
+    rows (a cold start): one matrix product of the gathered columns (BLAS).
+    """
     m = ws.shape[0]
-    for k in range(m):
-        sk = slot_of[ws[k]]
-        loaded = False
-        for t in range(k + 1, m):
-            st = slot_of[ws[t]]
-            if have[sk, st]:
+    n = X.shape[0]
+    nr = rl.shape[0]
+    if nr >= GEMM_ROWS:
+        order = np.empty(m, dtype=np.int64)
+        order[:nr] = rl
+        o = nr
+        for k in range(m):
+            if not in_r[k]:
+                order[o] = k
+                o += 1
+        Xg = np.empty((m, n))
+        for u in range(m):
+            j = ws[order[u]]
+            for i in range(n):
+                Xg[u, i] = X[i, j]
+        P = np.dot(Xg[:nr], Xg.T)
+        for u in range(nr):
+            su = sl[order[u]]
+            for t in range(m):
+                st = sl[order[t]]
+                if not have[su, st]:
+                    G[su, st] = P[u, t]
+                    G[st, su] = P[u, t]
+                    have[su, st] = True
+                    have[st, su] = True
+        return
+    A = np.empty((nr, n))
+    for u in range(nr):
+        j = ws[rl[u]]
+        for i in range(n):
+            A[u, i] = X[i, j]
+    for t in range(m):
+        j = ws[t]
+        st = sl[t]
+        for u in range(nr):
+            su = sl[rl[u]]
+            if have[su, st]:
                 continue
-            if not loaded:
-                col_axpy(D, ws[k], -1.0, z, zs)  # z + zs v = x_k
-                loaded = True
-            g = col_dot(D, ws[t], z, zs)
-            G[sk, st] = g
-            G[st, sk] = g
-            have[sk, st] = True
-            have[st, sk] = True
-        if loaded:
-            col_axpy(D, ws[k], 1.0, z, zs)  # back to zero
-            zs[0] = 0.0
+            g = 0.0
+            for i in range(n):
+                g += A[u, i] * X[i, j]
+            G[su, st] = g
+            G[st, su] = g
+            have[su, st] = True
+            have[st, su] = True
 
 
-@njit(cache=True, inline="always")
-def _fill_missing(D, ws, slot_of, G, have, z, zs):
-    """Compute the cache entries missing between working-set features.
+def fill_missing(D, ws, sl, rl, in_r, G, have, z, zs):
+    """See :func:`_fill_sparse` and :func:`_fill_dense`; resolved at compile time."""
+    raise NotImplementedError("only callable from numba-compiled code")
 
-    Dense columns all cost ``n``: row by row (:func:`_fill_in_order`), which measured 8-10%
-    faster on Toeplitz CV than the ordering below.  Sparse columns: an entry
+
+@overload(fill_missing)
+def _fill_missing_ov(D, ws, sl, rl, in_r, G, have, z, zs):
+    if len(D.types) == 1:
+        def dense(D, ws, sl, rl, in_r, G, have, z, zs):
+            _fill_dense(D[0], ws, sl, rl, in_r, G, have)
+        return dense
+    return _fill_sparse
+
+
+def _fill_sparse(D, ws, sl, rl, in_r, G, have, z, zs):
+    """Sparse columns: the cache entries missing between working-set features, all between
+    the features at positions ``rl`` and the working set (``in_r`` marks ``rl``).
+
+    An entry
     ``x_u^T x_t`` comes from expanding one column into the dense buffer ``z`` (zero on entry
     and exit; two passes over it) and gathering the other.  Features are visited heaviest
     first (``col_cost``; ties: fewer missing entries first).  One whose remaining partners
@@ -470,21 +517,17 @@ def _fill_missing(D, ws, slot_of, G, have, z, zs):
     for a newcomer and gathered it: a cold path on Reuters "earn" read 143M non-zeros that
     way, 65M this way; gathering the lighter side of each pair needs 48M.)
     """
-    if len(D) == 1:
-        _fill_in_order(D, ws, slot_of, G, have, z, zs)
-        return
     m = ws.shape[0]
     miss = np.zeros(m, dtype=np.int64)
-    total = 0
-    for k in range(m):
-        sk = slot_of[ws[k]]
-        for t in range(k + 1, m):
-            if not have[sk, slot_of[ws[t]]]:
-                miss[k] += 1
+    for e in range(rl.shape[0]):
+        u = rl[e]
+        su = sl[u]
+        for t in range(m):
+            if t == u or (in_r[t] and t < u):
+                continue
+            if not have[su, sl[t]]:
+                miss[u] += 1
                 miss[t] += 1
-                total += 1
-    if total == 0:
-        return
     key = np.empty(m)
     for k in range(m):
         key[k] = -col_cost(D, ws[k]) * (m + 1) + miss[k]
@@ -496,13 +539,13 @@ def _fill_missing(D, ws, slot_of, G, have, z, zs):
         if miss[u] == 0:
             continue
         ju = ws[u]
-        su = slot_of[ju]
+        su = sl[u]
         cost_u = col_cost(D, ju)
         forced = False
         gather = 0.0
         cnt = 0
         for t in range(m):
-            st = slot_of[ws[t]]
+            st = sl[t]
             if t == u or have[su, st]:
                 continue
             if visited[t]:
@@ -514,7 +557,7 @@ def _fill_missing(D, ws, slot_of, G, have, z, zs):
             continue  # its lighter partners will gather it
         col_axpy(D, ju, -1.0, z, zs)  # z + zs v = x_u
         for t in range(m):
-            st = slot_of[ws[t]]
+            st = sl[t]
             if t == u or have[su, st]:
                 continue
             g = col_dot(D, ws[t], z, zs)
@@ -564,15 +607,17 @@ def _gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, m
              n_acc, use_gap, gc, z, zs, expected, newton, dw, move):
     """The inner solve through the working set's Gram matrix ``X_ws^T X_ws``.
 
-    ``gc = (slot_of, G, have, xty, n_slots)`` caches inner products across inner solves and
-    alphas: feature ``j`` owns row/column ``slot_of[j]`` of ``G`` once it has been in a
-    working set; ``G[s, t]`` is valid where ``have[s, t]``; ``xty[s] = x_s^T y``.  Missing
-    pairs are computed here (one column expanded into the dense buffer ``z``, the others
-    dotted with it).  ``w`` must be zero outside ``ws``, and ``corr`` must hold
-    ``X^T r / n`` at the current ``w`` for every feature of ``ws`` (the certificate has just
-    computed them); on return ``r, state`` hold the rebuilt residual.  Returns the number
-    of epochs, or -1 when the cost model prefers plain coordinate descent (or the working
-    set exceeds the cache).
+    ``gc = (slot_of, G, have, xty, n_slots, stamp, pers)`` caches inner products across
+    inner solves and alphas: feature ``j`` owns row/column ``slot_of[j]`` of ``G`` once it
+    has been in a working set; ``G[s, t]`` is valid where ``have[s, t]``;
+    ``xty[s] = x_s^T y``; ``n_slots = [slots used, inner solves done]``; ``stamp[s]``: the
+    last inner solve whose working set held slot ``s`` (all pairs within it are filled);
+    ``pers``: the active-set factor kept between solves (see ``gram_cd.active_set``).
+    Missing pairs are computed here (:func:`fill_missing`).  ``w`` must be zero outside
+    ``ws``, and ``corr`` must hold ``X^T r / n`` at the current ``w`` for every feature of
+    ``ws`` (the certificate has just computed them); on return ``r, state`` hold the
+    rebuilt residual.  Returns the number of epochs, or -1 when the cost model prefers
+    plain coordinate descent (or the working set exceeds the cache).
 
     ``move``: first try the start ``w + dw`` (``dw`` zero outside ``ws``; a coordinate that
     would change sign stops at zero, bounds are respected), kept if it lowers the working
@@ -580,7 +625,8 @@ def _gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, m
     solutions: the lasso path is piecewise linear in alpha, so between kinks the move lands
     on the new solution.  The correlations follow exactly through ``q += G dw``.
     """
-    slot_of, G, have, xty, n_slots = gc
+    slot_of, G, have, xty, n_slots, stamp = gc[:6]
+    pers = gc[6]
     m = ws.shape[0]
     cap = G.shape[0]
     if m > cap:
@@ -590,6 +636,22 @@ def _gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, m
         if slot_of[ws[k]] < 0:
             new += 1
     restart = n_slots[0] + new > cap
+    # Entries can be missing only towards the features that were not in the previous
+    # Gram working set (whose pairs were all filled then): ``rl[:nr]``, their positions.
+    # Looking at those pairs alone replaced two O(|ws|^2) scans per inner solve, which
+    # had cost ~15% of a Toeplitz 500 x 5000 CV.
+    cid = n_slots[1]
+    sl = np.empty(m, dtype=np.int64)
+    in_r = np.zeros(m, dtype=np.bool_)
+    rl = np.empty(m, dtype=np.int64)
+    nr = 0
+    for k in range(m):
+        sk = -1 if restart else slot_of[ws[k]]
+        sl[k] = sk
+        if sk < 0 or stamp[sk] != cid:
+            in_r[k] = True
+            rl[nr] = k
+            nr += 1
     # Cost model: a plain epoch costs ~1.5x the columns' non-zeros (SPARSE_COST each when
     # sparse: a gather costs several vectorised multiply-adds), a Gram epoch |ws| per
     # coordinate that moves (about the support), and each missing inner product one
@@ -603,17 +665,15 @@ def _gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, m
         if w[ws[k]] != 0.0:
             n_nz += 1
     moving = max(n_nz, GRAM_MOVING * m)
-    missing = m * (m - 1) // 2
-    # the exact count (an O(|ws|^2) scan) only when the bound of all pairs missing would
-    # not already choose the Gram matrix
-    if not restart and missing * plain / m + expected * m * moving > expected * 1.5 * plain:
-        missing = 0
-        for k in range(m):
-            sk = slot_of[ws[k]]
-            for t in range(k + 1, m):
-                st = slot_of[ws[t]]
-                if sk < 0 or st < 0 or not have[sk, st]:
-                    missing += 1
+    missing = 0
+    for e in range(nr):
+        u = rl[e]
+        su = sl[u]
+        for t in range(m):
+            if t == u or (in_r[t] and t < u):
+                continue
+            if su < 0 or sl[t] < 0 or not have[su, sl[t]]:
+                missing += 1
     if missing * plain / m + expected * m * moving > expected * 1.5 * plain:
         return -1
     if restart:
@@ -623,6 +683,7 @@ def _gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, m
         for j in range(slot_of.shape[0]):
             slot_of[j] = -1
         n_slots[0] = 0
+        pers[2][0] = 0  # the kept active-set factor names slots that are gone
     for k in range(m):
         j = ws[k]
         if slot_of[j] < 0:
@@ -632,14 +693,17 @@ def _gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, m
             xty[s] = col_dot(D, j, y, zs)
             G[s, s] = lips[j] / inv_n
             have[s, s] = True
-    _fill_missing(D, ws, slot_of, G, have, z, zs)
+            stamp[s] = -1
+        sl[k] = slot_of[j]
+    if missing > 0:
+        fill_missing(D, ws, sl, rl[:nr], in_r, G, have, z, zs)
+    n_slots[1] = cid + 1
+    for k in range(m):
+        stamp[sl[k]] = cid + 1
     Gw = np.empty((m, m))
     xw = np.empty(m)
     w_ws = np.empty(m)
     q = np.empty(m)  # G w - X^T y = -X_ws^T r: the correlations, known at the current w
-    sl = np.empty(m, dtype=np.int64)
-    for k in range(m):
-        sl[k] = slot_of[ws[k]]
     for k in range(m):
         sk = sl[k]
         xw[k] = xty[sk]
@@ -652,7 +716,7 @@ def _gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, m
     if move:
         _try_move(Gw, xw, yty, w_ws, q, dw[ws], a_ws, b_ws, lo_ws, hi_ws, inv_n)
     done, _ = gram_inner_solve(Gw, xw, yty, w_ws, q, lips[ws], a_ws, b_ws, lo_ws, hi_ws,
-                               inv_n, tol, max_epochs, n_acc, use_gap, newton)
+                               inv_n, tol, max_epochs, n_acc, use_gap, newton, sl, pers)
     for k in range(m):
         w[ws[k]] = w_ws[k]
     _reset_residual(D, y, w, r, state)
@@ -879,6 +943,12 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
         # epochs the Gram cache is expected to serve: this alpha's (at least as many as the
         # last one took: the tail of a path near interpolation takes ~100) and the rest's
         expected = max(GRAM_EPOCHS, last_it) + GRAM_EPOCHS * (n_alphas - i - 1)
+        if gc[6][2][0] > 0:
+            # the active set solves through the cache (see gram_cd.active_set): it steps in
+            # only where epochs were slow, so its few steps say nothing of what plain
+            # coordinate descent would need (Reuters "earn": ~100 epochs at the last alpha,
+            # which then chose plain epochs over filling 48 new rows: 12% of its CV)
+            expected += AS_EPOCHS
         # warm start extrapolated along the last two solutions (see _gram_cd); dense data
         # only: on sparse data the certificates' passes dominate, and the move (-41% epochs
         # on Reuters "earn") made its 10-fold CV 2-5% slower

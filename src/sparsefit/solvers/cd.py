@@ -76,10 +76,16 @@ class QuadraticCD:
         # then span fewer pages (riboflavin LassoCV ~4% faster than with 3000)
         cap = min(design.n_features, int(max_gram), max(1500, 4 * design.n_samples))
         # Gram cache of the working-set columns (see quadratic_path._gram_cd), kept across
-        # runs: (slot_of, G, have, xty, n_slots); np.empty/np.zeros pages are touched lazily
+        # runs: (slot_of, G, have, xty, [n_slots, call], stamp); np.empty/np.zeros pages are
+        # touched lazily
+        # and the active-set factor kept between inner solves (see gram_cd.active_set):
+        # faces beyond ~n_samples are singular for the lasso, so its size is capped there
+        h = min(cap, 1024, design.n_samples + 64)
         self.gram = (np.full(design.n_features, -1, dtype=np.int64), np.empty((cap, cap)),
                      np.zeros((cap, cap), dtype=bool), np.empty(cap),
-                     np.zeros(1, dtype=np.int64))
+                     np.zeros(2, dtype=np.int64), np.full(cap, -1, dtype=np.int64),
+                     (np.empty((h, h)), np.empty(h, dtype=np.int64),
+                      np.zeros(2, dtype=np.int64), np.full(cap, -1, dtype=np.int64)))
         self.start()
 
     def start(self, w0=None, corr0=None, resid0=None):
@@ -151,7 +157,7 @@ class QuadraticCD:
         computed here, exactly.  The cache's previous content is dropped; features beyond
         its capacity, or with a zero column, are left out.
         """
-        slot_of, Gc, have, xt, n_slots = self.gram
+        slot_of, Gc, have, xt, n_slots, stamp = self.gram[:6]
         features = np.asarray(features, dtype=np.int64)
         keep = np.flatnonzero(~self.zero[features])[: Gc.shape[0]]
         f = keep.shape[0]
@@ -167,6 +173,8 @@ class QuadraticCD:
         have[:f, :f] = True
         xt[:f] = xty[feats]
         n_slots[0] = f
+        stamp[:f] = n_slots[1]  # all pairs known, as after a Gram inner solve
+        self.gram[6][2][0] = 0  # no kept active-set factor: slots were renumbered
 
     def residual(self):
         """The full centred residual ``y - X_c w`` of the current state."""
