@@ -1,11 +1,13 @@
 """The compiled path solver (``_kernels/quadratic_path.py``) in each of its branches.
 
 Its speed knobs (Gram cache size, when a certificate recomputes every correlation instead
-of bounding it or updating it from cached Gram entries, the face-Newton step) must never
+of bounding it or updating it from cached Gram entries, the active-set method) must never
 change what is certified.  Each configuration is run over a
 whole grid and every solution is checked independently: KKT recomputed in numpy, and the
 objective equal across configurations within the certified gaps.
 """
+
+import warnings
 
 import numpy as np
 import pytest
@@ -17,7 +19,7 @@ from sparsefit.path import _alpha_max, _make_problem, _solve_grid
 # (max_gram, refresh, newton): default; no Gram loop at all; a tiny cache that overflows
 # and restarts (and falls back to plain CD for working sets over 12); every certificate a
 # full pass, no face-Newton step; bounds whenever possible (never a refresh after the first
-# pass) with a face-Newton step after every settled epoch
+# pass) with the active-set method after every settled epoch
 CONFIGS = [(3000, 0.5, 1.0), (0, 0.5, 1.0), (12, 0.5, 1.0), (3000, 0.0, 0.0),
            (3000, 1.0, 1e12)]
 
@@ -99,6 +101,26 @@ def test_bounds_skip_dot_products_but_not_violators():
         f = enet_objective(X, y, w, pp.prob.intercept(w), alpha)
         f_full = enet_objective(X, y, wf, pp.prob.intercept(wf), alpha)
         assert abs(f - f_full) <= abs(gaps[k]) + abs(gaps_full[k]) + 1e-12 * f
+
+
+@pytest.mark.parametrize("setting", ["lasso", "enet_bounds"])
+def test_reported_kkt_violation_is_the_recomputed_one(setting):
+    """Stopped after a few epochs (so that features still violate), the KKT violation the
+    kernel reports is the one recomputed in numpy: the lasso's branch-free loop and the
+    general one."""
+    X, y = make_regression(n=60, p=150, k=10, seed=31, rho=0.7)
+    l1_ratio, lo, hi = (1.0, None, None) if setting == "lasso" else (0.6, -0.5, 0.5)
+    pp = _make_problem(X, y, None, l1_ratio, True, False, None, lo, hi, False, 1e-12, 2)
+    alpha = 0.05 * _alpha_max(pp)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        coefs, gaps, kkts, _, conv, _, _ = _solve_grid(pp, np.array([alpha]), False,
+                                                       screening=False)
+    assert not conv[0]
+    w = coefs[:, 0]
+    viol = kkt_violation(X, y, w, pp.prob.intercept(w), alpha, l1_ratio, lower=lo, upper=hi)
+    assert viol > 1e-3 * alpha  # a real violation
+    assert kkts[0] == pytest.approx(viol, rel=1e-9)
 
 
 def test_float32_early_stop_refinement_stays_within_precision():
