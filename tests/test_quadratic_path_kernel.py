@@ -18,7 +18,7 @@ from sparsefit.path import _alpha_max, _make_problem, _solve_grid
 
 # (max_gram, refresh, newton): default; no Gram loop at all; a tiny cache that overflows
 # and restarts (and falls back to plain CD for working sets over 12); every certificate a
-# full pass, no face-Newton step; bounds whenever possible (never a refresh after the first
+# full pass, no active set; bounds whenever possible (never a refresh after the first
 # pass) with the active-set method after every settled epoch
 CONFIGS = [(3000, 0.5, 1.0), (0, 0.5, 1.0), (12, 0.5, 1.0), (3000, 0.0, 0.0),
            (3000, 1.0, 1e12)]
@@ -158,7 +158,7 @@ def test_working_set_is_support_plus_best_candidates(seed):
     movable = rng.random(p) < 0.9
     a = np.where(rng.random(p) < 0.5, 1.0, 0.5)
     lo = np.where(rng.random(p) < 0.2, 0.0, -np.inf)  # some non-negative features
-    hi = np.full(p, np.inf)
+    hi = np.where((rng.random(p) < 0.2) & (lo < 0), 0.0, np.inf)  # and non-positive ones
     norms = np.where(rng.random(p) < 0.5, 1.0, 2.0)
     p0 = [30, 50, 40, 0, 1000, 25][seed]
     hs, hj = np.empty(p), np.empty(p, dtype=np.int64)
@@ -169,7 +169,7 @@ def test_working_set_is_support_plus_best_candidates(seed):
 
     support = np.flatnonzero(movable & (w != 0))
     cand = np.flatnonzero(movable & (w == 0) & known)
-    up = np.where(corr[cand] > 0, corr[cand], 0.0)
+    up = np.where((hi[cand] > 0) & (corr[cand] > 0), corr[cand], 0.0)
     down = np.where((lo[cand] < 0) & (corr[cand] < 0), -corr[cand], 0.0)
     score = (a[cand] - np.maximum(up, down)) / norms[cand]
     need = min(int(movable.sum()), max(p0, int(1.5 * support.size))) - support.size

@@ -367,7 +367,7 @@ def gram_inner_solve(G, Xty, yty, w, q, lips, a, b, lo, hi, inv_n, tol, max_epoc
     value = np.inf
     epoch = 0
     acc0 = 0  # epoch at which the extrapolation history restarts
-    spent = 0.0  # epoch work since the last face-Newton step
+    spent = 0.0  # epoch work since the solve started
     while epoch < max_epochs:
         gram_epoch(G, q, w, lips, a, b, lo, hi, inv_n)
         epoch += 1

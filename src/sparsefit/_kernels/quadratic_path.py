@@ -31,7 +31,7 @@ sets, screening) cost more than the coordinate descent itself:
   is ``inner_ratio`` times the outer one (the tolerance itself on an alpha's first round),
   either through the working set's Gram matrix, whose entries are cached across rounds,
   alphas and calls (an update then costs ``|ws|`` instead of a column's non-zeros; the
-  cache belongs to the caller, who may prefill it), with a face-Newton step once the
+  cache belongs to the caller, who may prefill it), with the active-set method once the
   support and signs settle (see :mod:`.gram_cd`), or on the columns with Anderson
   extrapolation, whichever the cost model in :func:`_gram_cd` expects to be cheaper;
 * **early stop**: glmnet's deviance rules; the two solutions that decide a stop are first
@@ -67,7 +67,7 @@ REFRESH = 0.5
 # set's gap is the full gap when the working set is right; 0.9 rather than 0.3 saved 10-15%
 # of 100-alpha paths (Reuters, Toeplitz, leukemia, riboflavin)
 WARM_RATIO = 0.9
-# default eagerness of the face-Newton step in the Gram solver (see gram_inner_solve)
+# default eagerness of the active-set method in the Gram solver (see gram_inner_solve)
 NEWTON = 1.0
 # cost model of the Gram-or-plain choice (see _gram_cd): a Gram epoch is assumed to move at
 # least this fraction of the working set; a sparse non-zero costs SPARSE_COST dense
@@ -371,11 +371,17 @@ def _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, hs, hj,
     need = min(n_mov, max(p0, int(ws_growth * n_supp))) - n_supp
     size = 0
     if need > 0:
-        for t in range(flagged(flag, p, lst)):
+        mc = flagged(flag, p, lst)
+        scores = np.empty(mc)
+        for t in range(mc):  # the scores first, without branches (vector instructions)
             j = lst[t]
-            up = corr[j] if (hi[j] > 0.0 and corr[j] > 0.0) else 0.0
-            down = -corr[j] if (lo[j] < 0.0 and corr[j] < 0.0) else 0.0
-            sc = (a[j] - max(up, down)) / norms[j]
+            cj = corr[j]
+            up = cj if ((hi[j] > 0.0) & (cj > 0.0)) else 0.0
+            down = -cj if ((lo[j] < 0.0) & (cj < 0.0)) else 0.0
+            scores[t] = (a[j] - max(up, down)) / norms[j]
+        for t in range(mc):  # then the heap: most candidates fail one comparison
+            j = lst[t]
+            sc = scores[t]
             if size < need:  # heap not full: add the candidate at the end, sift it up
                 hs[size] = sc
                 hj[size] = j
