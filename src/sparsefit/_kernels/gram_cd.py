@@ -22,6 +22,8 @@ NEWTON_PIVOT = 1e-10
 LAPACK_FACE = 48
 # LAPACK's Cholesky factor against the epochs' loops, per flop (cost model)
 LAPACK_SPEED = 8.0
+# violators at least this fraction of the worst one join the face together
+JOIN_FRACTION = 0.5
 
 
 @njit(cache=True, fastmath=FAST)
@@ -166,10 +168,12 @@ def active_set(G, q, w, lips, a, b, lo, hi, inv_n, Xty, yty, tol, use_gap, max_s
     join or leave, O(s^2) each) and moves towards that minimiser up to the first
     coordinate that reaches zero or a bound, which then leaves the face.  A full step
     minimises the objective on the face; unless the working set's criterion is then
-    ``<= tol``, the coordinate with the largest KKT violation joins the face in the
-    direction it violates.  Every step lowers the objective, so ``w, q`` are always a
-    valid state.  Near interpolation (hundreds of correlated non-zeros) this replaces
-    tens of coordinate-descent epochs by a few exact solves.
+    ``<= tol``, the coordinates whose KKT violation is at least ``JOIN_FRACTION`` of the
+    largest join the face, each in the direction it violates (one that the next solve
+    moves the other way is stopped at zero at once and leaves again).  ``w, q`` are
+    always a consistent state (each step moves both), and no step raises the objective.
+    Near interpolation (hundreds of correlated non-zeros) this replaces tens of
+    coordinate-descent epochs by a few exact solves.
 
     ``pers = (L, fsl, meta, wpos)`` keeps the factor between calls: ``L[:s, :s]`` for the
     cache slots ``fsl[:s]`` (``s = meta[0]``; ``meta[1] = 1`` when the face had no ridge
@@ -304,25 +308,37 @@ def _active_steps(G, q, w, lips, a, b, lo, hi, inv_n, Xty, yty, tol, use_gap, ma
             meta[0] = s
             return steps, value
         worst = 0.0
-        best = -1
         for k in range(m):
             if fpos[k] < 0 and lips[k] != 0.0:
-                v = kkt_coord(w[k], -q[k] * inv_n, a[k], b[k], lo[k], hi[k])
-                if v > worst:
-                    worst, best = v, k
-        if best < 0 or s >= L.shape[0] or not _chol_append(G, face, s, best, b, inv_n, L,
-                                                           col):
+                d[k] = kkt_coord(w[k], -q[k] * inv_n, a[k], b[k], lo[k], hi[k])
+                worst = max(worst, d[k])
+            else:
+                d[k] = 0.0
+        if not worst > 0.0:
             meta[0] = s
             return -1, value
-        face[s] = best
-        fpos[best] = s
-        s += 1
-        if a[best] == 0.0:
-            sgn[best] = 0.0
-        elif w[best] != 0.0:  # from a bound, inwards: keeps its sign
-            sgn[best] = 1.0 if w[best] > 0.0 else -1.0
-        else:  # from zero, the way it violates: against the gradient
-            sgn[best] = -1.0 if q[best] > 0.0 else 1.0
+        # every violator within JOIN_FRACTION of the worst joins: one solve and one update
+        # of q for the lot (one at a time, Toeplitz fold paths took ~430 steps that each
+        # added one; together, its 10-fold CV 0.48-0.49 -> 0.40-0.46 s)
+        joined = 0
+        for k in range(m):
+            if not d[k] >= JOIN_FRACTION * worst:
+                continue
+            if s >= L.shape[0] or not _chol_append(G, face, s, k, b, inv_n, L, col):
+                if joined > 0:
+                    break  # solve with those that joined
+                meta[0] = s
+                return -1, value
+            joined += 1
+            face[s] = k
+            fpos[k] = s
+            s += 1
+            if a[k] == 0.0:
+                sgn[k] = 0.0
+            elif w[k] != 0.0:  # from a bound, inwards: keeps its sign
+                sgn[k] = 1.0 if w[k] > 0.0 else -1.0
+            else:  # from zero, the way it violates: against the gradient
+                sgn[k] = -1.0 if q[k] > 0.0 else 1.0
     meta[0] = s
     return -1, value
 
