@@ -47,6 +47,11 @@ class QuadraticCD:
     KKT violation, do not depend on ``alpha``.  The instance keeps the warm-start state
     (coefficients, residual, ``X^T r / n``) between calls to :meth:`run`.
 
+    ``ws_growth``: the working set is the support times this, at least ``p0``.  Along a path
+    1.25 (the active set lets violators inside the working set join cheaply, so a smaller
+    set pays: 10-fold LassoCV Toeplitz 500 x 5000 -5-7%, Reuters "earn" -3-7%, riboflavin
+    unchanged, leukemia +2-3% against 1.5; 1.1 was slower); :func:`solve_cd` keeps 1.5 for
+    single fits, where it was measured.
     ``max_gram`` (size of the Gram cache), ``refresh`` (when a certificate recomputes every
     correlation rather than bounding them) and ``newton`` (how eagerly the Gram solver
     replaces epochs by an exact solve on the current face; 0 never) only change speed, never
@@ -54,7 +59,7 @@ class QuadraticCD:
     """
 
     def __init__(self, datafit, design, a1, b1, lower, upper, *, p0=10, n_acc=5,
-                 screening=True, ws_growth=1.5, inner_ratio=0.3, max_gram=MAX_GRAM,
+                 screening=True, ws_growth=1.25, inner_ratio=0.3, max_gram=MAX_GRAM,
                  refresh=REFRESH, newton=NEWTON):
         self.datafit, self.design = datafit, design
         pen1 = WeightedElasticNet(np.asarray(a1, np.float64), np.asarray(b1, np.float64),
