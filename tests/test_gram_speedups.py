@@ -494,3 +494,33 @@ def test_dense_fill_computes_exactly_the_missing_entries(n_new, dtype):
                                                         abs=1e-12)
             else:
                 assert G[sl[u], sl[t]] == -1.0  # untouched
+
+
+def test_active_set_first_factor_from_lapack():
+    """From LAPACK_FACE non-zeros the first factor is one LAPACK call: a warm start with a
+    large face is solved exactly, and a singular large face (more non-zeros than rows)
+    gives up with q consistent instead of raising."""
+    from sparsefit._kernels.gram_cd import LAPACK_FACE
+
+    m = LAPACK_FACE + 20
+    X, _, G, _ = _lasso_face_problem(seed=8, n=4 * m, m=m)
+    n = X.shape[0]
+    rng = np.random.default_rng(8)
+    y = X @ rng.standard_normal(m) + 0.3 * rng.standard_normal(n)
+    Xty = X.T @ y
+    a = np.full(m, 0.01 * np.abs(Xty).max() / n)
+    b, lo, hi = np.zeros(m), np.full(m, -np.inf), np.full(m, np.inf)
+    w = 0.5 * np.sign(Xty) * rng.uniform(0.5, 1.5, m)  # every coordinate in the face
+    assert np.count_nonzero(w) >= LAPACK_FACE
+    steps, _, q = _active(G, Xty, y, w, a, b, lo, hi, n, _pers(m), use_gap=False)
+    assert steps > 0
+    assert _kkt(G, Xty, w, a, n).max() < 1e-10 * np.abs(Xty).max() / n
+    assert np.count_nonzero(w) > 10  # some left the face, many stayed
+    np.testing.assert_allclose(q, G @ w - Xty, atol=1e-9 * np.abs(Xty).max())
+
+    Xs, ys, Gs, Xtys = _lasso_face_problem(seed=9, n=20, m=m)  # rank 20 < m
+    ws = np.full(m, 0.1)
+    pers = _pers(m)
+    steps, _, qs = _active(Gs, Xtys, ys, ws, np.full(m, 0.01), b, lo, hi, 20, pers)
+    assert steps == -1 and pers[2][0] == 0
+    np.testing.assert_allclose(qs, Gs @ ws - Xtys, atol=1e-9 * np.abs(Gs).max())
