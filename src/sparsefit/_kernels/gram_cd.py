@@ -425,8 +425,7 @@ def gram_inner_solve(G, Xty, yty, w, q, lips, a, b, lo, hi, inv_n, tol, max_epoc
                 settled = False
                 sign[k] = sg
             if sg != 0 and lips[k] != 0.0 and lo[k] < w[k] < hi[k]:
-                face[s] = k
-                s += 1
+                s += 1  # the face's size (active_set lists it itself)
         spent += max(s, 1) * m
         # the active-set method's first factor and a few steps, against the epochs spent
         cost = s * s * s / (3.0 * (LAPACK_SPEED if s >= LAPACK_FACE else 1.0)) + 4.0 * s * m
