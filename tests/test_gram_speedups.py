@@ -524,3 +524,29 @@ def test_active_set_first_factor_from_lapack():
     steps, _, qs = _active(Gs, Xtys, ys, ws, np.full(m, 0.01), b, lo, hi, 20, pers)
     assert steps == -1 and pers[2][0] == 0
     np.testing.assert_allclose(qs, Gs @ ws - Xtys, atol=1e-9 * np.abs(Gs).max())
+
+
+def test_workspace_hands_over_a_clean_gram_cache():
+    """Successive solvers sharing a Workspace (cross-validation folds) reuse its buffers,
+    and each starts with an empty Gram cache whatever the last one filled, also when its
+    capacity differs; the folds' paths are those of solvers with buffers of their own."""
+    from sparsefit.path import _solve_grid
+    from sparsefit.solvers.cd import Workspace
+
+    X, y = make_regression(n=120, p=1600, k=10, seed=6, rho=0.6)
+    ws = Workspace()
+    alphas = None
+    for rows in (np.arange(120), np.arange(100), np.arange(110)):  # caps 1500, 1500, 900
+        pp = _make_problem(X[rows], y[rows], None, 1.0, True, False, None, None, None,
+                           False, 1e-8, 100_000)
+        cd = _grid_solver(pp, workspace=ws, max_gram=1500 if rows.size != 110 else 900)
+        have = cd.gram[2]
+        assert not have.any()
+        if alphas is None:
+            from sparsefit.path import _alpha_max
+            alphas = _alpha_max(pp) * np.geomspace(1.0, 0.01, 30)
+        coefs = _solve_grid(pp, alphas, False, cd=cd)[0]
+        assert cd.gram[4][0] > 20 and have.any()  # it did fill the shared buffers
+        own = _solve_grid(pp, alphas, False)[0]
+        np.testing.assert_allclose(coefs, own, rtol=1e-6, atol=1e-8)
+    assert ws._bufs["gram"].base is None and ws._bufs["gram"].size == 1500 * 1500

@@ -16,12 +16,13 @@ import scipy.sparse as sp
 from conftest import column_scale, enet_objective, kkt_violation, make_regression
 from sparsefit.path import _alpha_max, _make_problem, _solve_grid
 
-# (max_gram, refresh, newton): default; no Gram loop at all; a tiny cache that overflows
-# and restarts (and falls back to plain CD for working sets over 12); every certificate a
-# full pass, no active set; bounds whenever possible (never a refresh after the first
-# pass) with the active-set method after every settled epoch
-CONFIGS = [(3000, 0.5, 1.0), (0, 0.5, 1.0), (12, 0.5, 1.0), (3000, 0.0, 0.0),
-           (3000, 1.0, 1e12)]
+# (max_gram, refresh, newton, single): default; no Gram loop at all; a tiny cache that
+# overflows and restarts (and falls back to plain CD for working sets over 12); every
+# certificate a full exact pass, no active set; bounds whenever possible (never a refresh
+# after the first pass) with the active-set method after every settled epoch; every
+# certificate after the first a float32 pass (dense data)
+CONFIGS = [(3000, 0.5, 1.0, 0.4), (0, 0.5, 1.0, 0.4), (12, 0.5, 1.0, 0.4),
+           (3000, 0.0, 0.0, 0.0), (3000, 1.0, 1e12, 0.4), (3000, 0.0, 1.0, 1e-12)]
 
 
 def _problem(kind):
@@ -60,9 +61,10 @@ def test_every_branch_certifies_every_alpha(kind, setting):
     # coordinate Lipschitz constants of the smooth part, ridge included
     L = (sw_n @ Xc**2) / n + alphas[0] * (1 - kw["l1_ratio"]) * pf * s**2
     objectives = []
-    for max_gram, refresh, newton in CONFIGS:
+    for max_gram, refresh, newton, single in CONFIGS:
         coefs, gaps, _, _, conv, _, _ = _solve_grid(pp, alphas, False, max_gram=max_gram,
-                                                     refresh=refresh, newton=newton)
+                                                     refresh=refresh, newton=newton,
+                                                     single=single)
         assert conv.all() and coefs.shape == (p, alphas.size)
         objs = []
         for k, alpha in enumerate(alphas):
@@ -164,8 +166,9 @@ def test_working_set_is_support_plus_best_candidates(seed):
     hs, hj = np.empty(p), np.empty(p, dtype=np.int64)
     mask, ws = np.zeros(p, dtype=bool), np.empty(p, dtype=np.int64)
     flag, lst = flag_buffer(p), np.empty(p, dtype=np.int64)
-    m = _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, 1.5, hs, hj, mask, ws, flag,
-                   lst)
+    approx = np.zeros(p, dtype=bool)
+    m = _select_ws(w, corr, known, approx, movable, a, lo, hi, norms, p0, 1.5, hs, hj, mask,
+                   ws, flag, lst)
 
     support = np.flatnonzero(movable & (w != 0))
     cand = np.flatnonzero(movable & (w == 0) & known)
@@ -196,3 +199,109 @@ def test_flagged_lists_the_set_bytes_in_order(p):
     lst = np.full(p, -1, dtype=np.int64)
     m = flagged(flag, p, lst)
     np.testing.assert_array_equal(lst[:m], np.flatnonzero(flag[:p]))
+
+
+def _certificate_inputs(X, r, a, single):
+    """Arguments of the compiled certificate for the lasso at ``w = 0`` with residual ``r``
+    and thresholds ``a``, with a reference whose bounds all fail (so that it chooses
+    between its exact, bounded and float32 modes by ``refresh = 0`` and ``single``)."""
+    from sparsefit._kernels.lists import flag_buffer
+
+    n, p = X.shape
+    f = np.float64
+    cap = 4
+    gc = (np.full(p, -1, dtype=np.int64), np.zeros((cap, cap)), np.zeros((cap, cap), bool),
+          np.zeros(cap), np.zeros(2, dtype=np.int64), np.full(cap, -1, dtype=np.int64),
+          (np.zeros((cap, cap)), np.zeros(cap, dtype=np.int64), np.zeros(2, dtype=np.int64),
+           np.full(cap, -1, dtype=np.int64)))
+    info = np.array([1.0, 0.0, 0.0, 0.0])  # a reference exists; no previous certificate
+    corr_ref = np.full(p, 10.0 * a.max())  # far from every threshold: no bound holds
+    bnd = (corr_ref, np.zeros(n), info, np.full(p, -1.0), np.zeros(p),
+           np.empty(p, dtype=np.int64), np.empty(p), gc, flag_buffer(p),
+           np.empty(p, dtype=np.int64), np.zeros(n), np.empty((p, n), np.float32),
+           np.empty(n, np.float32), np.ones(p, dtype=np.uint8), np.zeros(p, dtype=bool))
+    zeros_p = np.zeros(p)
+    args = ((np.asfortranarray(X),), np.zeros(n), np.ones(n), zeros_p.copy(), r.copy(),
+            np.zeros(1), a, zeros_p, np.full(p, -np.inf), np.full(p, np.inf),
+            np.zeros(p, bool), np.zeros(p, bool), np.zeros((n, 0)), np.ones(p, bool), True,
+            np.zeros(p), np.zeros(p, bool), np.empty(n), np.empty(n), np.zeros(p),
+            np.zeros(1), 1.0 / n, np.linalg.norm(X, axis=0).astype(f), bnd, 0.0, single)
+    return args, bnd
+
+
+def test_float32_pass_bounds_every_skipped_feature_and_computes_violators():
+    """The certificate's float32 pass (a feature skipped only when its float32 correlation
+    plus the rounding bound is below its threshold): features exactly at their threshold,
+    a hair above or below (1e-10 relative, far inside float32's error), are all computed
+    exactly or bounded by a valid bound; every violator is computed.  Dropping the
+    rounding bound skips about half of those above (mutation-checked)."""
+    from sparsefit._kernels.quadratic_path import _certificate_fast, single_error
+
+    rng = np.random.default_rng(5)
+    n, p = 300, 240
+    X = rng.standard_normal((n, p)) * rng.uniform(0.1, 10.0, p)
+    X[:, :40] *= 1 + 1 / 3  # values with long binary expansions
+    r = rng.standard_normal(n) * rng.uniform(0.5, 2.0, n)
+    exact = X.T @ r / n
+    # thresholds: a hair around each |correlation| for most, far above for the rest
+    rel = rng.choice([-1e-10, 0.0, 1e-10, 0.5], p)
+    a = np.abs(exact) * (1.0 + rel)
+    args, bnd = _certificate_inputs(X, r, a, single=1e-12)
+    primal, gap, worst, c, rsq = _certificate_fast(*args)
+    corr, known = args[15], args[16]
+    ub, ref_exact, info = bnd[3], bnd[13], bnd[2]
+    assert info[2] == 1.0 and info[3] > 0.0  # the float32 pass ran and is the reference
+    violators = np.abs(exact) > a
+    assert violators.sum() > 30
+    assert known[violators].all()  # every violator computed exactly
+    np.testing.assert_allclose(corr[known], exact[known], rtol=1e-12, atol=1e-15)
+    bounded = ~known
+    assert bounded.sum() > 30  # the far ones at least
+    assert np.all(ub[bounded] >= np.abs(exact[bounded]))  # valid bounds
+    assert np.all(ub[bounded] < a[bounded])
+    assert np.array_equal(ref_exact.astype(bool), known)
+    # the reported violation is the exact one, found although it is 1e-10 relative
+    assert worst == pytest.approx(np.max(np.abs(exact) - a), rel=1e-6)
+    # the bound is the documented one, and the float32 values are within it
+    err = single_error(n) * np.linalg.norm(r) / n
+    assert info[3] == pytest.approx(err, rel=1e-9)
+    norms = np.linalg.norm(X, axis=0)
+    f32 = bnd[0][~known]  # the reference keeps the float32 values where not exact
+    assert np.all(np.abs(f32 - exact[~known]) <= norms[~known] * err)
+
+
+@pytest.mark.parametrize("single", [0.4, 0.0])
+def test_every_alpha_of_a_tail_meets_the_tolerance_in_an_independent_gap(single):
+    """Near interpolation (n < p, correlated columns) many alphas of the tail keep the last
+    solution, certified at once from the correlations known or bounded at the previous
+    alpha, plus the few computed then.  The duality gap recomputed in numpy (the
+    residual's dual point, rescaled into the dual domain with every column) must be within
+    the tolerance at each alpha, with and without the float32 pass.  (Mutation-checked:
+    zeroing the correlations computed at the start of an alpha fails it.  In this regime a
+    violator within one alpha step of its threshold moves the gap by less than the
+    tolerance, so the bounds' own rigour is tested where it is visible, in
+    test_float32_pass_bounds_every_skipped_feature_and_computes_violators.)"""
+    rng = np.random.default_rng(8)
+    n, p = 90, 900
+    idx = np.arange(p)
+    C = 0.7 ** np.abs(idx[:, None] - idx[None, :])
+    X = rng.standard_normal((n, p)) @ np.linalg.cholesky(C).T
+    w0 = np.zeros(p)
+    w0[rng.choice(p, 30, replace=False)] = rng.choice([-1.0, 1.0], 30)
+    y = X @ w0 + 0.5 * rng.standard_normal(n)
+    tol = 1e-4
+    pp = _make_problem(X, y, None, 1.0, True, False, None, None, None, False, tol, 100_000)
+    alphas = _alpha_max(pp) * np.geomspace(1.0, 1e-3, 100)
+    coefs, gaps, *_ = _solve_grid(pp, alphas, False, single=single)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    null = 0.5 * yc @ yc / n
+    stay = 0
+    for k, alpha in enumerate(alphas):
+        w = coefs[:, k].astype(np.float64)
+        stay += k > 0 and np.array_equal(w, coefs[:, k - 1])
+        r = yc - Xc @ w
+        primal = 0.5 * r @ r / n + alpha * np.abs(w).sum()
+        c = min(1.0, alpha / np.max(np.abs(Xc.T @ r / n)))
+        dual = c * (r @ yc) / n - 0.5 * c * c * (r @ r) / n
+        assert primal - dual <= tol * null * (1 + 1e-6), k
+    assert stay >= 10  # the tail's shortcut was taken

@@ -41,7 +41,7 @@ Arrays are in/out as documented on :func:`_solve_path`; nothing is validated her
 """
 
 import numpy as np
-from numba import njit
+from numba import njit, types
 from numba.extending import overload
 
 from .gram_cd import gram_inner_solve, gram_values
@@ -78,6 +78,14 @@ SPARSE_COST = 4.0
 GEMM_ROWS = 16
 AS_EPOCHS = 100
 GRAM_EPOCHS = 20  # epochs an inner solve is assumed to take, in the Gram-or-plain choice
+# default cost of the float32 screening pass per feature, as a fraction of an exact dot
+# product (see _certificate; measured 0.39 on 450-row columns: half the bytes, twice the
+# lanes); 0 turns the pass off
+SINGLE = 0.4
+# at a new alpha, the correlations missing to certify the last solution at once (features
+# neither known nor bounded below the new threshold) are computed when at most this
+# fraction of the features (see _solve_alpha)
+EXTRA_DOTS = 0.0625
 
 
 def col_cost(D, j):
@@ -107,6 +115,48 @@ def plain_epoch_cost(D, ws):
     return total
 
 
+def single_dots(D, XT, info, resid, r32, out):
+    """``out[j] = fl32(x_j)^T fl32(resid)`` in float32 for every column of a dense float64
+    design; ``XT`` (``(p, n)`` float32, one row per column) is its float32 copy, made here
+    first when ``info[2] == 0``."""
+    raise NotImplementedError("only callable from numba-compiled code")
+
+
+@overload(single_dots)
+def _single_dots(D, XT, info, resid, r32, out):
+    if len(D.types) == 1 and D.types[0].dtype == types.float64:
+        def dense(D, XT, info, resid, r32, out):
+            X = D[0]
+            n, p = X.shape
+            if info[2] == 0.0:
+                for j in range(p):
+                    for i in range(n):
+                        XT[j, i] = np.float32(X[i, j])
+                info[2] = 1.0
+            for i in range(n):
+                r32[i] = np.float32(resid[i])
+            for j in range(p):
+                s = np.float32(0.0)
+                for i in range(n):
+                    s += XT[j, i] * r32[i]
+                out[j] = float(s)
+        return dense
+
+    def other(D, XT, info, resid, r32, out):
+        return
+    return other
+
+
+@njit(cache=True, inline="always")
+def single_error(n):
+    """Bound on ``|fl32 dot - x^T r|`` per unit ``||x|| ||r||`` for ``n`` rows: the inputs'
+    roundings (``2u``) and the float32 sum in any order (``(n - 1) u``), ``u = 2^-24``, plus 1%;
+    infinite from 100,000 rows, where the bound says nothing anyway."""
+    if n >= 100_000:
+        return np.inf
+    return 1.01 * (n + 3) * 2.0 ** -24
+
+
 @njit(cache=True, inline="always")
 def _reset_residual(D, y, w, r, state):
     """``r, state`` <- the residual ``y - X_c w`` from scratch."""
@@ -119,12 +169,13 @@ def _reset_residual(D, y, w, r, state):
 
 
 def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr,
-                 known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh):
+                 known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, single):
     """Certificate of ``w``; returns ``(primal, gap, max_violation, c, ||resid||^2)``.
 
     ``compute``: recompute ``corr = X^T r / n`` for every ``active`` feature (and mark them
     ``known``); otherwise use the ``known`` entries as they are and treat the others as
-    eliminated (an estimate, not a certificate, unless every active feature is known).
+    eliminated (an estimate, not a certificate, unless every active feature is known or
+    bounded, see below).
     Writes ``resid`` (full residual) and, with free features, ``theta`` and
     ``corr_dual = X^T theta``.  ``c`` is the dual rescaling: the dual point is ``c * theta``
     and its correlations ``c * corr_dual`` (``corr_dual`` is ``corr`` itself when there are
@@ -135,7 +186,9 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     once set).  By Cauchy-Schwarz ``|x_j^T r| / n <= |corr_ref_j| + ||x_j|| ||r - r_ref|| / n
     =: ub_j``; a zero feature with ``ub_j < a_j`` can neither violate its optimality
     condition nor limit (or pay in the conjugate of) the dual point, so its dot product is
-    skipped and ``ub[j]`` records the bound (``-1`` elsewhere).  When more than ``refresh``
+    skipped; ``ub[j]`` records the bound of every zero feature left without its dot
+    product (screened ones too: a later alpha may use it), ``-1`` elsewhere.  When more
+    than ``refresh``
     of the features would need their dot product anyway, all are computed and become the new
     reference.  (Not used with free features, whose projection needs every correlation.)
     A feature still ``known`` from the previous computing certificate has a second bound
@@ -144,10 +197,26 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     read per bounded certificate, 2-3 full passes instead of 4; riboflavin: 14-16 full
     passes instead of 18-19).
 
+    A float32 pass instead of a full one (dense float64 designs, ``single > 0``): near
+    interpolation the bounds fail for most features (Toeplitz 500 x 5000: about half of a
+    fold path's certificates were full passes), but the correlations are then needed to
+    about 1e-4 only, to tell a zero feature below its threshold.  A float32 copy of ``X``
+    (``bnd[11]``, made on first use) gives every ``x_j^T r`` at half the memory traffic and
+    twice the vector lanes, within ``single_error(n) ||x_j|| ||r||`` (rigorous: rounding of
+    both inputs and of the sum in any order).  Zero features whose float32 value plus that
+    error is below ``a_j`` are bounded as above; only the others (the support, the
+    features at their threshold) get an exact dot product.  The pass becomes the reference,
+    its float32 entries marked inexact (``ref_exact``, ``bnd[13]``) with their error
+    (``info[3]`` per unit column norm) added to later bounds; it is chosen over a bounded
+    certificate when more than ``single * #features + #support`` dot products would be
+    needed.  The float32 values of the skipped features stay in ``corr`` as a ranking for
+    the working set (``approx``, ``bnd[14]``: candidates, though not ``known``).
+
     Gram updates instead of dot products: ``bnd`` also holds ``w_ref``, the coefficients
     at the reference, two buffers, and the Gram cache ``gc`` of :func:`_gram_cd`.  Since
     ``X^T r = X^T r_ref - X^T X (w - w_ref)``, a feature whose Gram entries with every
-    changed coefficient are cached gets ``corr_j = corr_ref_j - sum_k G_jk dw_k / n``, at
+    changed coefficient are cached (and whose reference is exact) gets
+    ``corr_j = corr_ref_j - sum_k G_jk dw_k / n``, at
     ``|dw|`` operations instead of its column's (exact up to round-off like the dot
     product); this is used where it is cheaper, i.e. on the heavy columns of sparse data.
 
@@ -169,8 +238,9 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     m = -1  # the known features are listed in lst[:m] (not yet: -1)
     if compute:
         corr_ref, resid_ref, info, ub, w_ref, dsl, dwv, gc = bnd[:8]
-        full = True
         resid_prev = bnd[10]
+        XT, r32, ref_exact, approx = bnd[11], bnd[12], bnd[13], bnd[14]
+        mode = 0  # 0: every correlation exactly, 1: bounds, 2: the float32 pass
         if n_free == 0 and info[0] > 0.0:
             dist = 0.0
             dist_prev = 0.0
@@ -179,27 +249,36 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                 dist_prev += (resid[i] - resid_prev[i]) ** 2
             dist = np.sqrt(dist) * inv_n
             dist_prev = np.sqrt(dist_prev) * inv_n if info[1] > 0.0 else np.inf
+            e_ref = info[3]
             need = 0
             n_nz = 0
+            n_supp = 0
             for j in range(p):  # branch-free: vector instructions
-                u = (abs(corr_ref[j]) + norms[j] * dist) * (1.0 + 1e-9)
+                # (a float32 reference entry carries its rounding error)
+                slack = dist + e_ref * (1.0 - ref_exact[j])
+                u = (abs(corr_ref[j]) + norms[j] * slack) * (1.0 + 1e-9)
                 # a feature known at the previous certificate: its correlation there is a
                 # second, usually closer, reference
                 u_prev = (abs(corr[j]) + norms[j] * dist_prev) * (1.0 + 1e-9)
                 u = min(u, u_prev) if known[j] else u
                 skip = active[j] & (w[j] == 0.0) & (u < a[j])
-                ub[j] = u if skip else -1.0
                 f = active[j] & (not skip)
+                ub[j] = u if (w[j] == 0.0) & (not f) else -1.0
                 flag[j] = np.uint8(f)
                 known[j] = f  # (all overwritten below if this turns into a full pass)
                 need += np.int64(f)
                 n_nz += np.int64(not zero[j])
-            full = need > refresh * n_nz
-        if full:
+                n_supp += np.int64(w[j] != 0.0)
+            if need <= refresh * n_nz:
+                mode = 1
+            elif XT.shape[0] > 0 and need > single * n_nz + n_supp:
+                mode = 2
+        if mode == 0:
             for j in range(p):
                 ub[j] = -1.0
                 known[j] = not zero[j]
                 flag[j] = np.uint8(known[j])
+                approx[j] = False
             m = flagged(flag, p, lst)
             for t in range(m):
                 j = lst[t]
@@ -210,7 +289,35 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                 for j in range(p):
                     corr_ref[j] = corr[j]
                     w_ref[j] = w[j]
+                    ref_exact[j] = 1
                 info[0] = 1.0
+                info[3] = 0.0
+        elif mode == 2:
+            single_dots(D, XT, info, resid, r32, corr_ref)
+            err = single_error(n) * np.sqrt(rsq) * inv_n + 1e-300
+            for j in range(p):  # branch-free
+                cj = corr_ref[j] * inv_n
+                u = (abs(cj) + norms[j] * err) * (1.0 + 1e-9)
+                skip = active[j] & (w[j] == 0.0) & (u < a[j])
+                f = active[j] & (not skip)
+                ub[j] = u if (w[j] == 0.0) & (not f) else -1.0
+                flag[j] = np.uint8(f)
+                known[j] = f
+                approx[j] = skip
+                ref_exact[j] = np.uint8(f)  # made exact just below
+                corr_ref[j] = cj
+                corr[j] = cj
+                w_ref[j] = w[j]
+            m = flagged(flag, p, lst)
+            for t in range(m):
+                j = lst[t]
+                cj = col_dot(D, j, r, state) * inv_n
+                corr[j] = cj
+                corr_ref[j] = cj
+            for i in range(n):
+                resid_ref[i] = resid[i]
+            info[0] = 1.0
+            info[3] = err
         else:
             slot_of, G, have = gc[0], gc[1], gc[2]
             # the changed coefficients' cache slots (none usable if one has no slot)
@@ -227,7 +334,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
             for t in range(m):
                 j = lst[t]
                 sj = slot_of[j]
-                if nd >= 0 and sj >= 0 and 2.0 * nd < col_cost(D, j):
+                if nd >= 0 and sj >= 0 and ref_exact[j] and 2.0 * nd < col_cost(D, j):
                     acc = 0.0
                     for e in range(nd):
                         if not have[sj, dsl[e]]:
@@ -347,12 +454,13 @@ def _sift_down(hs, hj, size, pos):
 
 
 @njit(cache=True)
-def _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, hs, hj, mask, ws,
-               flag, lst):
+def _select_ws(w, corr, known, approx, movable, a, lo, hi, norms, p0, ws_growth, hs, hj, mask,
+               ws, flag, lst):
     """Working set: support plus the closest-to-entering features; returns its size.
 
-    Fills ``ws[:size]`` in increasing feature order.  Features without a ``known``
-    correlation are not candidates; among candidates of equal score the lower index wins.
+    Fills ``ws[:size]`` in increasing feature order.  Features with neither a ``known`` nor
+    an ``approx`` (float32, see :func:`_certificate`) correlation are not candidates; among
+    candidates of equal score the lower index wins.
     The best candidates are kept in a bounded max-heap (``hs`` scores, ``hj`` features)
     during the one scoring pass: most features are rejected by one comparison with its
     root, which costs less than storing every score and partitioning them (riboflavin:
@@ -365,7 +473,7 @@ def _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, hs, hj,
     for j in range(p):  # branch-free: the support, the candidates' flags, counts
         supp = movable[j] & (w[j] != 0.0)
         mask[j] = supp
-        flag[j] = np.uint8((not supp) & movable[j] & known[j])
+        flag[j] = np.uint8((not supp) & movable[j] & (known[j] | approx[j]))
         n_mov += np.int64(movable[j])
         n_supp += np.int64(supp)
     need = min(n_mov, max(p0, int(ws_growth * n_supp))) - n_supp
@@ -760,20 +868,21 @@ _gram_cd_plain = njit(cache=True)(_gram_cd)
 
 
 def certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr,
-                known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh):
+                known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, single):
     """See :func:`_certificate`; resolved at compile time."""
     raise NotImplementedError("only callable from numba-compiled code")
 
 
 @overload(certificate)
 def _certificate_ov(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr,
-                    known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh):
+                    known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh,
+                    single):
     impl = _certificate_fast if len(D.types) == 1 else _certificate_plain
 
     def call(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr, known,
-             resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh):
+             resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, single):
         return impl(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr,
-                    known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh)
+                    known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, single)
     return call
 
 
@@ -818,26 +927,42 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
                  max_epochs, opts, expected, w, r, state, corr, known, wk, move):
     """Solve at one alpha (penalty weights ``a, b``) from ``w``; see :func:`_solve_path`.
 
-    ``opts = (p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton)``.
+    ``opts = (p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton,
+    single)``.
     ``move``: the first inner solve tries the start ``w + dw`` (``dw = wk[-1]``, see
     :func:`_gram_cd`).
     Returns ``(primal, gap, max_kkt_violation, ||resid||^2, epochs + passes, converged)``.
     """
-    p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton = opts
+    p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton, single = opts
     (active, movable, resid, theta, corr_dual, zstate, score, cand, mask, ws, hist,
      wsave, rsave, buf, gc, gz, gzs, bnd, dw) = wk
     ub = bnd[3]
     n = r.shape[0]
     p = w.shape[0]
     inv_n = 1.0 / n
-    all_known = True
     any_known = False
+    flag, lst = bnd[8], bnd[9]
     for j in range(p):  # branch-free (known follows no pattern)
         act = not zero[j]
         active[j] = act
         movable[j] = movable0[j]
         any_known |= act & known[j]
-        all_known &= (not act) | known[j]
+        # a zero feature bounded below its new threshold by the last computing certificate
+        # (whose residual is still the current one) needs no correlation either
+        bounded = (w[j] == 0.0) & (ub[j] >= 0.0) & (ub[j] < a[j])
+        flag[j] = np.uint8(act & (not known[j]) & (not bounded))
+    # the others' correlations, when few, make the estimate below a certificate: along the
+    # tail of a path, where the solution stays put for several alphas, that is the whole
+    # cost of an alpha
+    n_miss = flagged(flag, p, lst)
+    all_known = n_miss == 0
+    if any_known and 0 < n_miss <= EXTRA_DOTS * p:
+        for t in range(n_miss):
+            j = lst[t]
+            corr[j] = col_dot(D, j, r, state) * inv_n
+            known[j] = True
+            ub[j] = -1.0
+        all_known = True
     epochs = 0
     passes = 0
     tol_in = np.inf
@@ -852,7 +977,7 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
         first = False
         primal, gap, worst, c, rsq = certificate(
             D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr, known,
-            resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh)
+            resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, single)
         if compute:
             passes += 1
         value = gap if use_gap else worst
@@ -878,12 +1003,17 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
             if reset:
                 _reset_residual(D, y, w, r, state)
                 continue
-        m = _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, score, cand,
-                       mask, ws, bnd[8], bnd[9])
+        m = _select_ws(w, corr, known, bnd[14], movable, a, lo, hi, norms, p0, ws_growth,
+                       score, cand, mask, ws, bnd[8], bnd[9])
         if m == 0:
             if trusted:
                 break
             continue
+        for k in range(m):  # a candidate ranked by its float32 value: its exact one
+            j = ws[k]
+            if not known[j]:
+                corr[j] = col_dot(D, j, r, state) * inv_n
+                known[j] = True
         # inner target: a fraction of the outer criterion; when the outer criterion stalls,
         # halve the previous target so that the loop keeps making progress
         # a warm start from the previous alpha (its correlations known) usually has the
@@ -910,8 +1040,9 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
 
 def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, movable0,
                 tol_abs, refine_tol_abs, max_epochs, p0, ws_growth, inner_ratio, n_acc,
-                use_gap, screening, gc, refresh, newton, early_stop, min_alphas, fdev,
-                devmax, w, r, state, corr, known, W, gaps, kkts, primals, iters, conv, devs):
+                use_gap, screening, gc, refresh, newton, single, XT, early_stop, min_alphas,
+                fdev, devmax, w, r, state, corr, known, W, gaps, kkts, primals, iters, conv,
+                devs):
     """Solve at every alpha of the decreasing grid ``alphas``, warm-started.
 
     ``D``: design tuple (see :mod:`.quadratic_cd`); ``y`` centred target; ``v`` square roots
@@ -921,6 +1052,11 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
     may leave zero.  ``use_gap``: stop on the duality gap (else on the KKT violation).
     ``gc``: the Gram cache (see :func:`_gram_cd`), in/out: entries already there are trusted,
     so one cache serves successive calls on the same design, and a caller may prefill it.
+    ``refresh``, ``single``: see :func:`_certificate` (``single = 0``: no float32 pass);
+    ``XT``: workspace for the float32 copy of a dense design, ``(p, n)`` float32 (it may
+    have no rows when ``single = 0``).  (Allocated by the caller: a cross-validation reuses
+    it fold after fold, where a fresh one per path cost ~2,900 page faults, 5 ms each time
+    on the Toeplitz 500 x 5000 design.)
 
     In/out: ``w`` (start, then the last solution), ``r``/``state`` (its residual, exact on
     entry), ``corr``/``known`` (``X^T r / n`` where ``known``).  Out, one entry per alpha
@@ -935,11 +1071,13 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
           np.empty(p, dtype=np.int64), np.zeros(p, dtype=np.bool_),
           np.empty(p, dtype=np.int64), np.empty((max(n_acc, 1) + 1, m_max)), np.empty(m_max),
           np.empty_like(r), np.empty(m_max), gc, np.zeros(n), np.zeros(1),
-          (np.zeros(p), np.zeros(n), np.zeros(2), np.full(p, -1.0), np.zeros(p),
+          (np.zeros(p), np.zeros(n), np.zeros(4), np.full(p, -1.0), np.zeros(p),
            np.empty(p, dtype=np.int64), np.empty(p), gc,
-           flag_buffer(p), np.empty(p, dtype=np.int64), np.zeros(n)),
+           flag_buffer(p), np.empty(p, dtype=np.int64), np.zeros(n),
+           XT if single > 0.0 and Q.shape[1] == 0 else XT[:0], np.empty(n, dtype=np.float32),
+           np.ones(p, dtype=np.uint8), np.zeros(p, dtype=np.bool_)),
           np.zeros(p))
-    opts = (p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton)
+    opts = (p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton, single)
     yty = 0.0
     for i in range(n):
         yty += float(y[i]) * float(y[i])
@@ -955,9 +1093,12 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
         # one call site for the solver keeps the compiled function (and compile time) small
         i = k - refine if refine > 0 else k
         if refine > 0:
+            bnd = wk[17]
             for j in range(p):
                 w[j] = W[j, i]
                 known[j] = False
+                bnd[3][j] = -1.0  # bounds hold at the residual they were computed for
+                bnd[14][j] = False
             _reset_residual(D, y, w, r, state)
         for j in range(p):
             a[j] = alphas[i] * a1[j]

@@ -34,6 +34,7 @@ from ..path import (
     _solve_grid,
     check_alphas,
 )
+from ..solvers.cd import Workspace
 from ._shared_gram import SharedGram
 from ._split import make_folds, rows_source, take_rows
 
@@ -163,10 +164,13 @@ def select_indices(mean, std_error, greater_is_better):
     return i_min, int(np.flatnonzero(within)[0])
 
 
-def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold, shared=None):
+def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold, shared=None,
+              workspace=None):
     """Fit one fold on the fixed grid; return (scores, mse) over the grid.
 
-    ``shared``: a :class:`SharedGram` of the full data, or None.
+    ``shared``: a :class:`SharedGram` of the full data, or None; ``workspace``: a
+    :class:`~sparsefit.solvers.cd.Workspace` whose buffers the fold's solver takes over
+    (folds run one after the other), or None.
     """
     sw_train = None if sw is None else sw[train]
     try:
@@ -178,7 +182,7 @@ def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold, shared=N
             pp = _make_problem(X, y[train], sw_train, rows=train, **problem_kw)
     except ValueError as exc:
         raise ValueError(f"cross-validation fold {fold}: {exc}") from exc
-    cd = _grid_solver(pp)
+    cd = _grid_solver(pp, workspace=workspace)
     if shared is not None:
         cd.prefill_gram(*shared.fold(test, pp.prob.design))
     coefs, *_ = _solve_grid(pp, alphas, early_stop=False, cd=cd)
@@ -243,6 +247,8 @@ def cross_validate_paths(X, y, *, l1_ratios=(1.0,), alphas=None, n_alphas=100, e
     else:
         n_alphas, eps = _check_grid_params(n_alphas, eps, X.shape)
     X = rows_source(X)
+    # folds solved one after the other hand their large buffers on (see Workspace)
+    workspace = Workspace() if n_jobs is None or n_jobs == 1 else None
     kws, paths, shares = [], [], []
     for l1_ratio in l1_ratios:
         kw = dict(l1_ratio=float(l1_ratio), fit_intercept=fit_intercept,
@@ -251,7 +257,7 @@ def cross_validate_paths(X, y, *, l1_ratios=(1.0,), alphas=None, n_alphas=100, e
                   tol=tol, max_iter=max_iter)
         pp = _make_problem(X, y, sw, **kw)
         grid = alphas if user else _geometric_grid(_alpha_max(pp), n_alphas, eps)
-        cd = _grid_solver(pp)
+        cd = _grid_solver(pp, workspace=workspace)
         paths.append(_path_from_problem(pp, grid, bool(early_stop) and not user,
                                         grid.shape[0], cd=cd))
         # sparse folds start from the full-data path's Gram entries, corrected for their
@@ -262,7 +268,7 @@ def cross_validate_paths(X, y, *, l1_ratios=(1.0,), alphas=None, n_alphas=100, e
         shares.append(SharedGram(X, sw, features, fit_intercept)
                       if sp.issparse(X) and features.size else None)
         kws.append(kw)
-    jobs = [(_fold_job, (X, y, sw, tr, te, path.alphas, kw, scoring, k, share))
+    jobs = [(_fold_job, (X, y, sw, tr, te, path.alphas, kw, scoring, k, share, workspace))
             for path, kw, share in zip(paths, kws, shares, strict=True)
             for k, (tr, te) in enumerate(folds)]
     out = _run_jobs(jobs, n_jobs)

@@ -12,10 +12,21 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .._kernels.quadratic_path import MAX_GRAM, NEWTON, REFRESH, STOP_DEVMAX, STOP_FDEV, STOP_NONE
+from .._kernels.quadratic_path import (
+    MAX_GRAM,
+    NEWTON,
+    REFRESH,
+    SINGLE,
+    STOP_DEVMAX,
+    STOP_FDEV,
+    STOP_NONE,
+)
 from ..penalties import WeightedElasticNet
 from ._certificate import free_basis
 from ._result import SolverResult
+
+# largest dense design given a float32 copy for the certificates' screening pass (256 MB)
+SINGLE_MAX_ENTRIES = 2**26
 
 __all__ = ["QuadraticCD", "solve_cd", "STOP_NONE", "STOP_FDEV", "STOP_DEVMAX"]
 
@@ -39,6 +50,44 @@ def warn_not_converged(res, solver):
     )
 
 
+class Workspace:
+    """Large buffers handed from one solver to the next (the folds of a cross-validation).
+
+    A fold's Gram cache and float32 copy of ``X`` are tens of MB; allocated afresh for
+    every fold, they were returned to the system in between and every page touched again
+    faulted (Toeplitz 500 x 5000 10-fold CV: 25,000-32,000 faults, 50-60 ms of system time
+    per CV, as much as the float32 pass saved).  Only for solvers used one after the other:
+    each :class:`QuadraticCD` built with a workspace takes over its buffers.
+    """
+
+    def __init__(self):
+        self._bufs = {}
+        self._have = None  # the last Gram cache's (have, n_slots)
+
+    def take(self, key, shape, dtype, zeros=False):
+        """A C-ordered array of ``shape`` over the buffer named ``key``: uninitialised, or
+        all zero when ``zeros`` and the buffer is new (a new one is zeroed lazily)."""
+        size = int(np.prod(shape))
+        buf = self._bufs.get(key)
+        if buf is None or buf.size < size or buf.dtype != dtype:
+            buf = (np.zeros if zeros else np.empty)(size, dtype=dtype)
+            self._bufs[key] = buf
+        return buf[:size].reshape(shape)
+
+    def gram(self, cap):
+        """``(G, have)`` for a Gram cache of ``cap`` slots, ``have`` all False: the last
+        cache's flags are cleared where it can have set them (slots it used)."""
+        if self._have is not None:
+            have, n_slots = self._have
+            k = int(n_slots[0])
+            have[:k, :k] = False
+        return (self.take("gram", (cap, cap), np.float64),
+                self.take("have", (cap, cap), np.bool_, zeros=True))
+
+    def lend(self, have, n_slots):
+        self._have = (have, n_slots)
+
+
 class QuadraticCD:
     """Coordinate descent prepared for one quadratic problem and a family of penalties.
 
@@ -53,14 +102,17 @@ class QuadraticCD:
     unchanged, leukemia +2-3% against 1.5; 1.1 was slower); :func:`solve_cd` keeps 1.5 for
     single fits, where it was measured.
     ``max_gram`` (size of the Gram cache), ``refresh`` (when a certificate recomputes every
-    correlation rather than bounding them) and ``newton`` (how eagerly the Gram solver
+    correlation rather than bounding them), ``single`` (when it takes a float32 pass
+    instead; 0 never) and ``newton`` (how eagerly the Gram solver
     replaces epochs by an exact solve on the current face; 0 never) only change speed, never
     the certified result; tests set them to extremes to exercise every branch.
+    The float32 pass needs a float32 copy of a dense float64 design (half its memory, made
+    on first use), so it is off beyond ``SINGLE_MAX_ENTRIES`` entries.
     """
 
     def __init__(self, datafit, design, a1, b1, lower, upper, *, p0=10, n_acc=5,
                  screening=True, ws_growth=1.25, inner_ratio=0.3, max_gram=MAX_GRAM,
-                 refresh=REFRESH, newton=NEWTON):
+                 refresh=REFRESH, newton=NEWTON, single=SINGLE, workspace=None):
         self.datafit, self.design = datafit, design
         pen1 = WeightedElasticNet(np.asarray(a1, np.float64), np.asarray(b1, np.float64),
                                   np.asarray(lower, np.float64), np.asarray(upper, np.float64))
@@ -72,8 +124,15 @@ class QuadraticCD:
         self.Q = free_basis(design, self.free)
         self.movable = ~self.zero & ~((self.lower == 0) & (self.upper == 0))
         self.norms = np.asarray(design.col_norms, dtype=np.float64)
+        if (design.is_sparse or design.dtype != np.float64
+                or design.n_samples * design.n_features > SINGLE_MAX_ENTRIES):
+            single = 0.0
+        shape = (design.n_features, design.n_samples) if single > 0 else (0, 0)
+        self.single_copy = (np.empty(shape, np.float32) if workspace is None
+                            else workspace.take("single", shape, np.float32))
         self.options = (int(p0), float(ws_growth), float(inner_ratio), int(n_acc),
-                        bool(screening), int(max_gram), float(refresh), float(newton))
+                        bool(screening), int(max_gram), float(refresh), float(newton),
+                        float(single))
         self.y = np.asarray(datafit.y, dtype=design.dtype)
         # the working sets of a path use at most ~2.5 n_samples distinct features (riboflavin,
         # leukemia: 100-150 on ~57 rows; Toeplitz 500 x 5000: ~640 on 400): a cache of
@@ -86,9 +145,15 @@ class QuadraticCD:
         # and the active-set factor kept between inner solves (see gram_cd.active_set):
         # faces beyond ~n_samples are singular for the lasso, so its size is capped there
         h = min(cap, 1024, design.n_samples + 64)
-        self.gram = (np.full(design.n_features, -1, dtype=np.int64), np.empty((cap, cap)),
-                     np.zeros((cap, cap), dtype=bool), np.empty(cap),
-                     np.zeros(2, dtype=np.int64), np.full(cap, -1, dtype=np.int64),
+        if workspace is None:
+            G, have = np.empty((cap, cap)), np.zeros((cap, cap), dtype=bool)
+        else:
+            G, have = workspace.gram(cap)
+        n_slots = np.zeros(2, dtype=np.int64)
+        if workspace is not None:
+            workspace.lend(have, n_slots)
+        self.gram = (np.full(design.n_features, -1, dtype=np.int64), G, have, np.empty(cap),
+                     n_slots, np.full(cap, -1, dtype=np.int64),
                      (np.empty((h, h)), np.empty(h, dtype=np.int64),
                       np.zeros(2, dtype=np.int64), np.full(cap, -1, dtype=np.int64)))
         self.start()
@@ -135,15 +200,16 @@ class QuadraticCD:
         # a gap of 1e-9 of the null objective is under its round-off)
         floor = 50 * float(np.finfo(design.dtype).eps)
         refine_abs = tol_abs if refine_tol is None else max(refine_tol, floor) * self.scale
-        p0, ws_growth, inner_ratio, n_acc, screening, max_gram, refresh, newton = self.options
+        (p0, ws_growth, inner_ratio, n_acc, screening, max_gram, refresh, newton,
+         single) = self.options
         n_done, stop = design.path_kernel(
             design.kernel_data, self.y, design.v.astype(design.dtype), alphas, self.a1,
             self.b1, self.lower, self.upper, self.lips, self.norms, self.zero, self.free,
             self.Q, self.movable, tol_abs, refine_abs, int(max_iter), p0, ws_growth,
             inner_ratio, n_acc, self.criterion == "gap", screening, self.gram, refresh, newton,
-            bool(early_stop), int(min_alphas), float(fdev), float(devmax), self.w, self.r,
-            self.state, self.corr, self.known, out["coefs"], out["gaps"], out["kkts"],
-            out["primals"], out["n_iter"], out["converged"], out["devs"])
+            single, self.single_copy, bool(early_stop), int(min_alphas), float(fdev),
+            float(devmax), self.w, self.r, self.state, self.corr, self.known, out["coefs"],
+            out["gaps"], out["kkts"], out["primals"], out["n_iter"], out["converged"], out["devs"])
         out = {k: v[:, :n_done] if k == "coefs" else v[:n_done] for k, v in out.items()}
         out["stop"], out["tol_abs"] = int(stop), tol_abs
         return out
