@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels.quadratic_path import (
+    EXTRA_COST,
     MAX_GRAM,
     NEWTON,
     REFRESH,
@@ -103,7 +104,8 @@ class QuadraticCD:
     single fits, where it was measured.
     ``max_gram`` (size of the Gram cache), ``refresh`` (when a certificate recomputes every
     correlation rather than bounding them), ``single`` (when it takes a float32 pass
-    instead; 0 never) and ``newton`` (how eagerly the Gram solver
+    instead; 0 never), ``extra_cost`` (how many correlations a new alpha computes at once
+    to certify the last solution, see ``EXTRA_COST``) and ``newton`` (how eagerly the Gram solver
     replaces epochs by an exact solve on the current face; 0 never) only change speed, never
     the certified result; tests set them to extremes to exercise every branch.
     The float32 pass needs a float32 copy of a dense float64 design (half its memory, made
@@ -112,7 +114,8 @@ class QuadraticCD:
 
     def __init__(self, datafit, design, a1, b1, lower, upper, *, p0=10, n_acc=5,
                  screening=True, ws_growth=1.25, inner_ratio=0.3, max_gram=MAX_GRAM,
-                 refresh=REFRESH, newton=NEWTON, single=SINGLE, workspace=None):
+                 refresh=REFRESH, newton=NEWTON, single=SINGLE, extra_cost=EXTRA_COST,
+                 workspace=None):
         self.datafit, self.design = datafit, design
         pen1 = WeightedElasticNet(np.asarray(a1, np.float64), np.asarray(b1, np.float64),
                                   np.asarray(lower, np.float64), np.asarray(upper, np.float64))
@@ -132,7 +135,7 @@ class QuadraticCD:
                             else workspace.take("single", shape, np.float32))
         self.options = (int(p0), float(ws_growth), float(inner_ratio), int(n_acc),
                         bool(screening), int(max_gram), float(refresh), float(newton),
-                        float(single))
+                        float(single), float(extra_cost))
         self.y = np.asarray(datafit.y, dtype=design.dtype)
         # the working sets of a path use at most ~2.5 n_samples distinct features (riboflavin,
         # leukemia: 100-150 on ~57 rows; Toeplitz 500 x 5000: ~640 on 400): a cache of
@@ -201,13 +204,13 @@ class QuadraticCD:
         floor = 50 * float(np.finfo(design.dtype).eps)
         refine_abs = tol_abs if refine_tol is None else max(refine_tol, floor) * self.scale
         (p0, ws_growth, inner_ratio, n_acc, screening, max_gram, refresh, newton,
-         single) = self.options
+         single, extra_cost) = self.options
         n_done, stop = design.path_kernel(
             design.kernel_data, self.y, design.v.astype(design.dtype), alphas, self.a1,
             self.b1, self.lower, self.upper, self.lips, self.norms, self.zero, self.free,
             self.Q, self.movable, tol_abs, refine_abs, int(max_iter), p0, ws_growth,
             inner_ratio, n_acc, self.criterion == "gap", screening, self.gram, refresh, newton,
-            single, self.single_copy, bool(early_stop), int(min_alphas), float(fdev),
+            single, extra_cost, self.single_copy, bool(early_stop), int(min_alphas), float(fdev),
             float(devmax), self.w, self.r, self.state, self.corr, self.known, out["coefs"],
             out["gaps"], out["kkts"], out["primals"], out["n_iter"], out["converged"], out["devs"])
         out = {k: v[:, :n_done] if k == "coefs" else v[:n_done] for k, v in out.items()}
