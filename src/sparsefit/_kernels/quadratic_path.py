@@ -939,6 +939,16 @@ def _missing(w, a, zero, known, ub, flag, lst):
 
 
 @njit(cache=True, inline="always")
+def _compute_listed(D, r, state, lst, inv_n, corr, known, ub):
+    """``corr = X^T r / n`` for the features ``lst``, now ``known`` (no longer bounded)."""
+    for t in range(lst.shape[0]):
+        j = lst[t]
+        corr[j] = col_dot(D, j, r, state) * inv_n
+        known[j] = True
+        ub[j] = -1.0
+
+
+@njit(cache=True, inline="always")
 def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable0, tol_abs,
                  max_epochs, opts, expected, w, r, state, corr, known, wk, move):
     """Solve at one alpha (penalty weights ``a, b``) from ``w``; see :func:`_solve_path`.
@@ -978,11 +988,7 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
         for t in range(n_miss):
             cost += col_cost(D, lst[t])
         if n_miss <= EXTRA_DOTS * p and cost <= extra_cost * full_cost:
-            for t in range(n_miss):
-                j = lst[t]
-                corr[j] = col_dot(D, j, r, state) * inv_n
-                known[j] = True
-                ub[j] = -1.0
+            _compute_listed(D, r, state, lst[:n_miss], inv_n, corr, known, ub)
             all_known = True
     epochs = 0
     passes = 0
@@ -1014,12 +1020,7 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
             if first_estimate:
                 n_miss = _missing(w, a, zero, known, ub, bnd[8], bnd[9])
                 if n_miss <= EXTRA_DOTS * p:
-                    lst = bnd[9]
-                    for t in range(n_miss):
-                        j = lst[t]
-                        corr[j] = col_dot(D, j, r, state) * inv_n
-                        known[j] = True
-                        ub[j] = -1.0
+                    _compute_listed(D, r, state, bnd[9][:n_miss], inv_n, corr, known, ub)
                     all_known = True
                     first = True  # estimate again, now a certificate
             first_estimate = False
