@@ -550,3 +550,28 @@ def test_workspace_hands_over_a_clean_gram_cache():
         own = _solve_grid(pp, alphas, False)[0]
         np.testing.assert_allclose(coefs, own, rtol=1e-6, atol=1e-8)
     assert ws._bufs["gram"].base is None and ws._bufs["gram"].size == 1500 * 1500
+
+
+@pytest.mark.parametrize("ridge", [0.0, 0.3])
+def test_active_set_lands_in_one_step_from_the_right_face(ridge):
+    """From a point on the solution's face (same signs, other values), one exact face solve
+    is the solution: the step's moves update q off the face through G and on the face from
+    the system just solved (q_f += n (rhs - b d)); a wrong face update (without the ridge
+    term, say) makes the step's criterion miss and costs more steps (mutation-checked).
+    The returned q is the exact G w - X^T y."""
+    X, y, G, Xty = _lasso_face_problem(seed=3)
+    n, m = X.shape
+    a = np.full(m, 0.03)
+    b = np.full(m, ridge)
+    lo, hi = np.full(m, -np.inf), np.full(m, np.inf)
+    w = np.zeros(m)
+    _active(G, Xty, y, w, a, b, lo, hi, n, _pers(m))
+    assert (w != 0).sum() >= 4
+    start = np.where(w != 0, w * (1 + 0.3 * np.sign(np.arange(m) % 2 - 0.5)), 0.0)
+    assert np.array_equal(np.sign(start), np.sign(w))
+    w2 = start.copy()
+    steps, value, q = _active(G, Xty, y, w2, a, b, lo, hi, n, _pers(m))
+    assert steps == 1
+    np.testing.assert_allclose(w2, w, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(q, G @ w2 - Xty, rtol=1e-12, atol=1e-10)
+    assert _kkt_general(G, Xty, w2, a, b, lo, hi, n).max() < 1e-12
