@@ -87,7 +87,7 @@ SINGLE = 0.4
 # of the features: at once when they also cost at most EXTRA_COST of a full pass, else
 # only if the estimate says the last solution stays put (see _solve_alpha; at once, they
 # were 1.8M heavy columns of a Reuters "earn" CV, mostly wasted: riboflavin and leukemia
-# were 5-6% slower without them, Reuters 5% faster)
+# were 5-6% slower without them, Reuters 3% faster with)
 EXTRA_DOTS = 0.0625
 EXTRA_COST = 0.1
 
