@@ -308,3 +308,24 @@ def test_every_alpha_of_a_tail_meets_the_tolerance_in_an_independent_gap(single,
         dual = c * (r @ yc) / n - 0.5 * c * c * (r @ r) / n
         assert primal - dual <= tol * null * (1 + 1e-6), k
     assert stay >= 10  # the tail's shortcut was taken
+
+
+def test_an_estimate_lacks_exactly_the_unknown_features_not_bounded_below_threshold():
+    """What a new alpha must still compute to certify the last solution: every feature
+    neither known, nor zero with a recorded bound strictly below its (new) threshold;
+    zero columns never.  A bound at or above the threshold (it held for the previous,
+    higher one), a missing bound (-1) or a non-zero coefficient all need the correlation
+    (mutation-checked: dropping the threshold test fails it)."""
+    from sparsefit._kernels.lists import flag_buffer
+    from sparsefit._kernels.quadratic_path import _missing
+
+    a = np.full(9, 1.0)
+    w = np.array([0.0, 0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0])
+    ub = np.array([0.5, 1.0, 1.2, -1.0, 0.2, 0.5, 0.99, 0.0, 3.0])
+    known = np.array([False, False, False, False, False, True, False, False, True])
+    zero = np.array([False, False, False, False, False, False, False, True, False])
+    lst = np.full(9, -1, dtype=np.int64)
+    m = _missing(w, a, zero, known, ub, flag_buffer(9), lst)
+    # 0: bounded below; 1: bound equal to the threshold; 2: above; 3: no bound; 4: non-zero;
+    # 5: known; 6: bounded below; 7: zero column; 8: known (its stale bound is irrelevant)
+    np.testing.assert_array_equal(lst[:m], [1, 2, 3, 4])

@@ -928,9 +928,11 @@ def _gram_cd_ov(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol
 
 @njit(cache=True, inline="always")
 def _missing(w, a, zero, known, ub, flag, lst):
-    """Lists in ``lst`` the features whose correlation an estimate lacks to certify ``w``:
-    neither ``known`` nor zero and bounded below their threshold ``a`` (``ub``); returns
-    their number."""
+    """Lists in ``lst`` the features whose correlation an estimate lacks to certify ``w``
+    (``flag``: workspace); returns their number.  A feature needs none when its column is
+    zero, when it is ``known``, or when it is zero and bounded below its threshold ``a`` by
+    ``ub`` (recorded by the last computing certificate, whose residual must still be the
+    current one; -1: no bound)."""
     p = w.shape[0]
     for j in range(p):  # branch-free
         bounded = (w[j] == 0.0) & (ub[j] >= 0.0) & (ub[j] < a[j])
@@ -967,22 +969,18 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
     n = r.shape[0]
     p = w.shape[0]
     inv_n = 1.0 / n
-    all_known = True
     any_known = False
     for j in range(p):  # branch-free (known follows no pattern)
         act = not zero[j]
         active[j] = act
         movable[j] = movable0[j]
         any_known |= act & known[j]
-        # a zero feature bounded below its new threshold by the last computing certificate
-        # (whose residual is still the current one) needs no correlation either
-        bounded = (w[j] == 0.0) & (ub[j] >= 0.0) & (ub[j] < a[j])
-        all_known &= (not act) | known[j] | bounded
+    # the correlations the estimate below lacks to be a certificate
+    n_miss = _missing(w, a, zero, known, ub, bnd[8], bnd[9])
+    all_known = n_miss == 0
     if any_known and not all_known:
-        # the correlations the estimate lacks to be a certificate, when few and cheap:
-        # computed at once (a trusted estimate also screens at once); else only if the
-        # estimate says the last solution stays put (below)
-        n_miss = _missing(w, a, zero, known, ub, bnd[8], bnd[9])
+        # when few and cheap, computed at once (a trusted estimate also screens at once);
+        # else only if the estimate says the last solution stays put (below)
         lst = bnd[9]
         cost = 0.0
         for t in range(n_miss):
