@@ -329,3 +329,27 @@ def test_an_estimate_lacks_exactly_the_unknown_features_not_bounded_below_thresh
     # 0: bounded below; 1: bound equal to the threshold; 2: above; 3: no bound; 4: non-zero;
     # 5: known; 6: bounded below; 7: zero column; 8: known (its stale bound is irrelevant)
     np.testing.assert_array_equal(lst[:m], [1, 2, 3, 4])
+
+
+@pytest.mark.parametrize("scale", [1e39, 1e-45])
+def test_float32_pass_on_columns_outside_float32_range(scale):
+    """Columns beyond float32's range (their copy holds inf, the float32 values are inf or
+    NaN) or below its smallest subnormal (their copy is zero) are never skipped on a
+    wrong float32 value: every certificate a float32 pass gives the path that exact passes
+    give, and every solution is certified against numpy's KKT conditions.  (Mutation-checked:
+    taking a NaN float32 value as below the threshold fails the 1e39 case.)"""
+    X, y = make_regression(n=120, p=600, k=10, seed=2, rho=0.6)
+    X[:, :50] *= scale
+    pp = _make_problem(X, y, None, 1.0, True, False, None, None, None, False, 1e-9, 100_000)
+    alphas = _alpha_max(pp) * np.geomspace(1.0, 1e-3, 30)
+    single, gaps, _, _, conv, _, _ = _solve_grid(pp, alphas, False, single=1e-12, refresh=0.0)
+    exact, *_ = _solve_grid(pp, alphas, False, single=0.0)
+    assert conv.all()
+    np.testing.assert_allclose(single, exact, rtol=1e-6, atol=1e-12 * np.abs(exact).max())
+    Xc = X - X.mean(0)
+    L = np.max(np.sum(Xc**2, 0)) / X.shape[0]
+    for k, alpha in enumerate(alphas):
+        w = single[:, k]
+        viol = kkt_violation(X, y, w, pp.prob.intercept(w), alpha)
+        g = max(gaps[k], 0.0) + 1e-14 * pp.prob.datafit.null_value()
+        assert viol <= 2 * np.sqrt(2 * L * g), k

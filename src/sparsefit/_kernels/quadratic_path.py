@@ -1048,8 +1048,7 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
         for k in range(m):  # a candidate ranked by its float32 value: its exact one
             j = ws[k]
             if not known[j]:
-                corr[j] = col_dot(D, j, r, state) * inv_n
-                known[j] = True
+                _compute_listed(D, r, state, ws[k:k + 1], inv_n, corr, known, ub)
         # inner target: a fraction of the outer criterion; when the outer criterion stalls,
         # halve the previous target so that the loop keeps making progress
         # a warm start from the previous alpha (its correlations known) usually has the
