@@ -166,9 +166,8 @@ def test_working_set_is_support_plus_best_candidates(seed):
     hs, hj = np.empty(p), np.empty(p, dtype=np.int64)
     mask, ws = np.zeros(p, dtype=bool), np.empty(p, dtype=np.int64)
     flag, lst = flag_buffer(p), np.empty(p, dtype=np.int64)
-    approx = np.zeros(p, dtype=bool)
-    m = _select_ws(w, corr, known, approx, movable, a, lo, hi, norms, p0, 1.5, hs, hj, mask,
-                   ws, flag, lst)
+    m = _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, 1.5, hs, hj, mask, ws, flag,
+                   lst)
 
     support = np.flatnonzero(movable & (w != 0))
     cand = np.flatnonzero(movable & (w == 0) & known)

@@ -213,8 +213,9 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     its float32 entries marked inexact (``ref_exact``, ``bnd[13]``) with their error
     (``info[3]`` per unit column norm) added to later bounds; it is chosen over a bounded
     certificate when more than ``single * #features + #support`` dot products would be
-    needed.  The float32 values of the skipped features stay in ``corr`` as a ranking for
-    the working set (``approx``, ``bnd[14]``: candidates, though not ``known``).
+    needed.  The skipped features are not working-set candidates: ranked by their float32
+    values, they brought features into the working set that then did not enter (exact dots
+    and Gram rows for nothing: 10-fold LassoCV riboflavin and leukemia 6-7% slower).
 
     Gram updates instead of dot products: ``bnd`` also holds ``w_ref``, the coefficients
     at the reference, two buffers, and the Gram cache ``gc`` of :func:`_gram_cd`.  Since
@@ -243,7 +244,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     if compute:
         corr_ref, resid_ref, info, ub, w_ref, dsl, dwv, gc = bnd[:8]
         resid_prev = bnd[10]
-        XT, r32, ref_exact, approx = bnd[11], bnd[12], bnd[13], bnd[14]
+        XT, r32, ref_exact = bnd[11], bnd[12], bnd[13]
         mode = 0  # 0: every correlation exactly, 1: bounds, 2: the float32 pass
         if n_free == 0 and info[0] > 0.0:
             dist = 0.0
@@ -282,7 +283,6 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                 ub[j] = -1.0
                 known[j] = not zero[j]
                 flag[j] = np.uint8(known[j])
-                approx[j] = False
             m = flagged(flag, p, lst)
             for t in range(m):
                 j = lst[t]
@@ -307,7 +307,6 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                 ub[j] = u if (w[j] == 0.0) & (not f) else -1.0
                 flag[j] = np.uint8(f)
                 known[j] = f
-                approx[j] = skip
                 ref_exact[j] = np.uint8(f)  # made exact just below
                 corr_ref[j] = cj
                 corr[j] = cj
@@ -458,13 +457,12 @@ def _sift_down(hs, hj, size, pos):
 
 
 @njit(cache=True)
-def _select_ws(w, corr, known, approx, movable, a, lo, hi, norms, p0, ws_growth, hs, hj, mask,
-               ws, flag, lst):
+def _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, hs, hj, mask, ws,
+               flag, lst):
     """Working set: support plus the closest-to-entering features; returns its size.
 
-    Fills ``ws[:size]`` in increasing feature order.  Features with neither a ``known`` nor
-    an ``approx`` (float32, see :func:`_certificate`) correlation are not candidates; among
-    candidates of equal score the lower index wins.
+    Fills ``ws[:size]`` in increasing feature order.  Features without a ``known``
+    correlation are not candidates; among candidates of equal score the lower index wins.
     The best candidates are kept in a bounded max-heap (``hs`` scores, ``hj`` features)
     during the one scoring pass: most features are rejected by one comparison with its
     root, which costs less than storing every score and partitioning them (riboflavin:
@@ -477,7 +475,7 @@ def _select_ws(w, corr, known, approx, movable, a, lo, hi, norms, p0, ws_growth,
     for j in range(p):  # branch-free: the support, the candidates' flags, counts
         supp = movable[j] & (w[j] != 0.0)
         mask[j] = supp
-        flag[j] = np.uint8((not supp) & movable[j] & (known[j] | approx[j]))
+        flag[j] = np.uint8((not supp) & movable[j] & known[j])
         n_mov += np.int64(movable[j])
         n_supp += np.int64(supp)
     need = min(n_mov, max(p0, int(ws_growth * n_supp))) - n_supp
@@ -1039,16 +1037,12 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
             if reset:
                 _reset_residual(D, y, w, r, state)
                 continue
-        m = _select_ws(w, corr, known, bnd[14], movable, a, lo, hi, norms, p0, ws_growth,
-                       score, cand, mask, ws, bnd[8], bnd[9])
+        m = _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, ws_growth, score, cand,
+                       mask, ws, bnd[8], bnd[9])
         if m == 0:
             if trusted:
                 break
             continue
-        for k in range(m):  # a candidate ranked by its float32 value: its exact one
-            j = ws[k]
-            if not known[j]:
-                _compute_listed(D, r, state, ws[k:k + 1], inv_n, corr, known, ub)
         # inner target: a fraction of the outer criterion; when the outer criterion stalls,
         # halve the previous target so that the loop keeps making progress
         # a warm start from the previous alpha (its correlations known) usually has the
@@ -1111,7 +1105,7 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
            np.empty(p, dtype=np.int64), np.empty(p), gc,
            flag_buffer(p), np.empty(p, dtype=np.int64), np.zeros(n),
            XT if single > 0.0 and Q.shape[1] == 0 else XT[:0], np.empty(n, dtype=np.float32),
-           np.ones(p, dtype=np.uint8), np.zeros(p, dtype=np.bool_)),
+           np.ones(p, dtype=np.uint8)),
           np.zeros(p))
     full_cost = 0.0  # of a pass over every column (see col_cost)
     for j in range(p):
@@ -1138,7 +1132,6 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
                 w[j] = W[j, i]
                 known[j] = False
                 bnd[3][j] = -1.0  # bounds hold at the residual they were computed for
-                bnd[14][j] = False
             _reset_residual(D, y, w, r, state)
         for j in range(p):
             a[j] = alphas[i] * a1[j]
