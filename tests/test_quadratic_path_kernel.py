@@ -147,38 +147,46 @@ def test_float32_early_stop_refinement_stays_within_precision():
 def test_working_set_is_support_plus_best_candidates(seed):
     """The bounded-heap selection equals a full sort: the support, then the ``need``
     lowest scores ``(a_j - directional |corr_j|) / ||x_j||`` among movable zero features
-    with a known correlation, ties to the lower index."""
+    with a known correlation above ``CAND_MIN`` times their threshold, ties to the lower
+    index.  (Mutation-checked: dropping the floor fails it.)"""
     from sparsefit._kernels.lists import flag_buffer
-    from sparsefit._kernels.quadratic_path import _select_ws
+    from sparsefit._kernels.quadratic_path import CAND_MIN, _select_ws
 
     rng = np.random.default_rng(seed)
     p = 300
     w = np.where(rng.random(p) < 0.05, rng.standard_normal(p), 0.0)
-    corr = 0.1 * rng.standard_normal(p)
-    corr[rng.random(p) < 0.6] = 0.0  # ties at a_j / norm_j, inside the selection
+    a = np.where(rng.random(p) < 0.5, 1.0, 0.5)
+    corr = a * rng.uniform(0.0, 1.2, p) * rng.choice([-1.0, 1.0], p)
+    # ties: equal scores (a_j - |corr_j|) / ||x_j|| across groups of features
+    tie = rng.random(p) < 0.5
+    corr[tie] = np.sign(corr[tie]) * (a[tie] - 0.05)
+    corr[rng.random(p) < 0.05] = CAND_MIN * a[0]  # at the floor: not candidates when a = a0
     known = rng.random(p) < 0.8
     movable = rng.random(p) < 0.9
-    a = np.where(rng.random(p) < 0.5, 1.0, 0.5)
     lo = np.where(rng.random(p) < 0.2, 0.0, -np.inf)  # some non-negative features
     hi = np.where((rng.random(p) < 0.2) & (lo < 0), 0.0, np.inf)  # and non-positive ones
     norms = np.where(rng.random(p) < 0.5, 1.0, 2.0)
-    p0 = [30, 50, 40, 0, 1000, 25][seed]
+
+    support = np.flatnonzero(movable & (w != 0))
+    cand = np.flatnonzero(movable & (w == 0) & known & (np.abs(corr) > CAND_MIN * a))
+    up = np.where((hi[cand] > 0) & (corr[cand] > 0), corr[cand], 0.0)
+    down = np.where((lo[cand] < 0) & (corr[cand] < 0), -corr[cand], 0.0)
+    score = (a[cand] - np.maximum(up, down)) / norms[cand]
+    order = np.lexsort((cand, score))
+    # the working set's size: through a group of equal scores for seeds 0-2 (the tie rule
+    # decides), at its full growth or everything (p0 = 0, 1000) for the others
+    tied = np.flatnonzero(score[order][1:] == score[order][:-1])
+    p0 = [support.size + tied[len(tied) // k] + 1 for k in (2, 3, 5)] + [0, 1000, 25]
+    p0 = p0[seed]
+    need = min(int(movable.sum()), max(p0, int(1.5 * support.size))) - support.size
+    if seed < 3:
+        assert score[order[need - 1]] == score[order[need]]
     hs, hj = np.empty(p), np.empty(p, dtype=np.int64)
     mask, ws = np.zeros(p, dtype=bool), np.empty(p, dtype=np.int64)
     flag, lst = flag_buffer(p), np.empty(p, dtype=np.int64)
     m = _select_ws(w, corr, known, movable, a, lo, hi, norms, p0, 1.5, hs, hj, mask, ws, flag,
                    lst)
-
-    support = np.flatnonzero(movable & (w != 0))
-    cand = np.flatnonzero(movable & (w == 0) & known)
-    up = np.where((hi[cand] > 0) & (corr[cand] > 0), corr[cand], 0.0)
-    down = np.where((lo[cand] < 0) & (corr[cand] < 0), -corr[cand], 0.0)
-    score = (a[cand] - np.maximum(up, down)) / norms[cand]
-    need = min(int(movable.sum()), max(p0, int(1.5 * support.size))) - support.size
-    order = np.lexsort((cand, score))
     best = cand[order[:max(need, 0)]]
-    if seed < 3:  # these cut through a group of equal scores: the tie rule decides
-        assert score[order[need - 1]] == score[order[need]]
     expected = np.union1d(support, best)
     np.testing.assert_array_equal(ws[:m], expected)
 
