@@ -17,6 +17,7 @@ from .._kernels.quadratic_path import (
     MAX_GRAM,
     NEWTON,
     REFRESH,
+    REFRESH_SPARSE,
     SINGLE,
     STOP_DEVMAX,
     STOP_FDEV,
@@ -103,18 +104,19 @@ class QuadraticCD:
     unchanged, leukemia +2-3% against 1.5; 1.1 was slower); :func:`solve_cd` keeps 1.5 for
     single fits, where it was measured.
     ``max_gram`` (size of the Gram cache), ``refresh`` (when a certificate recomputes every
-    correlation rather than bounding them), ``single`` (when it takes a float32 pass
-    instead; 0 never), ``extra_cost`` (how many correlations a new alpha computes at once
-    to certify the last solution, see ``EXTRA_COST``) and ``newton`` (how eagerly the Gram solver
-    replaces epochs by an exact solve on the current face; 0 never) only change speed, never
-    the certified result; tests set them to extremes to exercise every branch.
+    correlation rather than bounding them; None: ``REFRESH``, or ``REFRESH_SPARSE`` on
+    sparse designs), ``single`` (when it takes a float32 pass instead; 0 never),
+    ``extra_cost`` (how many correlations a new alpha computes at once to certify the last
+    solution, see ``EXTRA_COST``) and ``newton`` (how eagerly the Gram solver replaces
+    epochs by an exact solve on the current face; 0 never) only change speed, never the
+    certified result; tests set them to extremes to exercise every branch.
     The float32 pass needs a float32 copy of a dense float64 design (half its memory, made
     on first use), so it is off beyond ``SINGLE_MAX_ENTRIES`` entries.
     """
 
     def __init__(self, datafit, design, a1, b1, lower, upper, *, p0=10, n_acc=5,
                  screening=True, ws_growth=1.25, inner_ratio=0.3, max_gram=MAX_GRAM,
-                 refresh=REFRESH, newton=NEWTON, single=SINGLE, extra_cost=EXTRA_COST,
+                 refresh=None, newton=NEWTON, single=SINGLE, extra_cost=EXTRA_COST,
                  workspace=None):
         self.datafit, self.design = datafit, design
         pen1 = WeightedElasticNet(np.asarray(a1, np.float64), np.asarray(b1, np.float64),
@@ -127,6 +129,8 @@ class QuadraticCD:
         self.Q = free_basis(design, self.free)
         self.movable = ~self.zero & ~((self.lower == 0) & (self.upper == 0))
         self.norms = np.asarray(design.col_norms, dtype=np.float64)
+        if refresh is None:
+            refresh = REFRESH_SPARSE if design.is_sparse else REFRESH
         if (design.is_sparse or design.dtype != np.float64
                 or design.n_samples * design.n_features > SINGLE_MAX_ENTRIES):
             single = 0.0
