@@ -460,15 +460,16 @@ def test_fold_problem_from_rows_solves_like_the_copied_rows(fit_intercept, stand
         assert abs(f_got - f_ref) <= abs(gaps_ref[k]) + abs(gaps_got[k]) + 1e-12 * f_ref
 
 
-@pytest.mark.parametrize("n_new", [3, 20])  # below and above GEMM_ROWS
+# the register blocks: 4 new rows by 2 columns, then 1-3 rows by 4 columns; odd and even
+# working sets (25 + n_new), one to three rows left over, a single new row
+@pytest.mark.parametrize("n_new", [1, 2, 3, 4, 6, 20])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_dense_fill_computes_exactly_the_missing_entries(n_new, dtype):
     """The dense fill computes every entry between the new rows and the working set (as
     X^T X, in float64 even for float32 data), marks them, and leaves the known entries
     alone; the cost model's gate in _gram_cd relies on that."""
-    from sparsefit._kernels.quadratic_path import GEMM_ROWS, _fill_dense
+    from sparsefit._kernels.quadratic_path import _fill_dense
 
-    assert (n_new >= GEMM_ROWS) == (n_new == 20)
     rng = np.random.default_rng(n_new)
     X = np.asfortranarray(rng.standard_normal((30, 60)).astype(dtype))
     ws = np.sort(rng.choice(60, 25 + n_new, replace=False)).astype(np.int64)

@@ -3,11 +3,10 @@
 Written as loops rather than LAPACK calls on purpose: even a 5 x 5 LAPACK call wakes
 OpenBLAS's worker threads, whose spinning took the CPU from the single compiled thread
 (10-fold CV ran 10x slower).  Rows are contiguous (C order), so the inner products below
-vectorise under re-association.  Only large blocks go to BLAS/LAPACK (the active set's
-first factor from ``gram_cd.LAPACK_FACE`` coordinates, the Gram fill from
-``quadratic_path.GEMM_ROWS`` new rows), and only inside sparsefit's single-threaded BLAS
-context (``sparsefit._threads``): with the default threads, Toeplitz 10-fold LassoCV took
-0.41 s, as with one.
+vectorise under re-association.  Only large blocks go to LAPACK (the active set's first
+factor from ``gram_cd.LAPACK_FACE`` coordinates), and only inside sparsefit's
+single-threaded BLAS context (``sparsefit._threads``): with the default threads, Toeplitz
+10-fold LassoCV took 0.41 s, as with one.
 """
 
 import numpy as np
