@@ -186,6 +186,45 @@ def test_cholesky_row_removal_and_append_are_exact(i):
                                np.linalg.cholesky(G[np.ix_(face, face)]), atol=1e-12)
 
 
+@pytest.mark.parametrize("s", [1, 3, 4, 5, 8, 11])
+def test_triangular_solves_in_blocks_of_four_rows_are_exact(s):
+    """forward_solve (four rows at a time, then the rows left over) and cho_solve built on
+    it agree with numpy on a leading s x s block, leaving the entries past s alone."""
+    from sparsefit._kernels.linalg import cho_solve, forward_solve
+
+    rng = np.random.default_rng(s)
+    A = rng.standard_normal((3 * s, s))
+    L = np.zeros((s + 2, s + 2))
+    L[:s, :s] = np.linalg.cholesky(A.T @ A)
+    L[s:, :] = np.nan  # rows past s: never read
+    z = rng.standard_normal(s + 2)
+    u = z.copy()
+    forward_solve(L, s, u)
+    np.testing.assert_allclose(u[:s], np.linalg.solve(L[:s, :s], z[:s]), rtol=1e-10)
+    x = z.copy()
+    cho_solve(L, s, x)
+    np.testing.assert_allclose(x[:s], np.linalg.solve(A.T @ A, z[:s]), rtol=1e-9)
+    assert np.array_equal(u[s:], z[s:]) and np.array_equal(x[s:], z[s:])
+
+
+@pytest.mark.parametrize("n_rows", [0, 1, 3, 4, 6, 9])
+def test_rows_dot_adds_the_listed_rows_products(n_rows):
+    """The active set's update of q off its face, four rows at a time: exactly the listed
+    rows move, by G[i] @ v."""
+    from sparsefit._kernels.gram_cd import _rows_dot
+
+    rng = np.random.default_rng(n_rows)
+    G = rng.standard_normal((12, 12))
+    v = rng.standard_normal(12)
+    rows = rng.permutation(12)[:n_rows].astype(np.int64)
+    q = rng.standard_normal(12)
+    want = q.copy()
+    want[rows] += G[rows] @ v
+    buf = np.concatenate([rows, np.full(3, 11, dtype=np.int64)])  # entries past n_rows
+    _rows_dot(G, buf, n_rows, v, q)
+    np.testing.assert_allclose(q, want, rtol=1e-12, atol=1e-12)
+
+
 def _cd_solution(G, Xty, alpha, n, sweeps=20000):
     """Lasso on the Gram matrix by plain coordinate descent in numpy (the reference)."""
     m = G.shape[0]

@@ -11,7 +11,7 @@ All arrays here are compact (indexed by working-set position).
 import numpy as np
 from numba import njit
 
-from .linalg import cho_solve
+from .linalg import cho_solve, forward_solve
 from .prox import conj_coord, is_free, kkt_coord, penalty_coord, prox_coord, scale_limit
 from .quadratic_cd import FAST, anderson_weights
 
@@ -87,13 +87,10 @@ def _chol_append(G, face, s, k, b, inv_n, L, col):
     hkk = G[k, k] * inv_n + b[k]
     for u in range(s):
         col[u] = G[face[u], k] * inv_n
+    forward_solve(L, s, col)  # L l = H[face, k]
     e = hkk
-    for u in range(s):  # forward substitution: L l = H[face, k]
+    for u in range(s):
         v = col[u]
-        for t in range(u):
-            v -= L[u, t] * col[t]
-        v /= L[u, u]
-        col[u] = v
         L[s, u] = v
         e -= v * v
     if not e > NEWTON_PIVOT * hkk:
@@ -264,6 +261,7 @@ def _active_steps(G, q, w, lips, a, b, lo, hi, inv_n, Xty, yty, tol, use_gap, ma
     steps = 0
     rhs = np.empty(m)
     du = np.zeros(m)  # the last step's moves, by working-set position (zero off the face)
+    off = np.empty(m, dtype=np.int64)  # the coordinates off the face
     while steps < max_steps:
         steps += 1
         for u in range(s):
@@ -299,13 +297,12 @@ def _active_steps(G, q, w, lips, a, b, lo, hi, inv_n, Xty, yty, tol, use_gap, ma
             k = face[u]
             du[k] = target - w[k] if u == hit else step * d[u]
             w[k] = target if u == hit else w[k] + du[k]
+        n_off = 0
         for i in range(m):
             if fpos[i] < 0:
-                acc = 0.0
-                row = G[i]
-                for k in range(m):
-                    acc += row[k] * du[k]
-                q[i] += acc
+                off[n_off] = i
+                n_off += 1
+        _rows_dot(G, off, n_off, du, q)
         for u in range(s):
             k = face[u]
             q[k] += step * (rhs[u] - b[k] * d[u]) / inv_n
@@ -362,6 +359,34 @@ def _active_steps(G, q, w, lips, a, b, lo, hi, inv_n, Xty, yty, tol, use_gap, ma
     _exact_q(G, Xty, w, q)
     meta[0] = s
     return -1, value
+
+
+@njit(cache=True, fastmath=FAST)
+def _rows_dot(G, rows, n_rows, v, q):
+    """``q[i] += G[i] @ v`` for ``i`` in ``rows[:n_rows]``, four rows at a time (four
+    independent sums sharing each load of ``v``)."""
+    m = v.shape[0]
+    t = 0
+    while t + 4 <= n_rows:
+        i0, i1, i2, i3 = rows[t], rows[t + 1], rows[t + 2], rows[t + 3]
+        a0 = a1 = a2 = a3 = 0.0
+        for k in range(m):
+            vk = v[k]
+            a0 += G[i0, k] * vk
+            a1 += G[i1, k] * vk
+            a2 += G[i2, k] * vk
+            a3 += G[i3, k] * vk
+        q[i0] += a0
+        q[i1] += a1
+        q[i2] += a2
+        q[i3] += a3
+        t += 4
+    for tt in range(t, n_rows):
+        i = rows[tt]
+        acc = 0.0
+        for k in range(m):
+            acc += G[i, k] * v[k]
+        q[i] += acc
 
 
 @njit(cache=True, fastmath=FAST)

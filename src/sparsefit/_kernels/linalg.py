@@ -39,13 +39,42 @@ def cholesky(A, s, rel_pivot):
 
 
 @njit(cache=True, fastmath=FAST)
+def forward_solve(L, s, z):
+    """Solve ``L u = z[:s]`` in place (``L`` lower triangular, rows contiguous).
+
+    Four rows at a time: their products with the solved part are four independent sums
+    sharing each load of ``z`` (one row at a time, each waits on its own sum's latency),
+    then the 4 x 4 triangle."""
+    k = 0
+    while k + 4 <= s:
+        a0 = a1 = a2 = a3 = 0.0
+        for t in range(k):
+            zt = z[t]
+            a0 += L[k, t] * zt
+            a1 += L[k + 1, t] * zt
+            a2 += L[k + 2, t] * zt
+            a3 += L[k + 3, t] * zt
+        u0 = (z[k] - a0) / L[k, k]
+        u1 = (z[k + 1] - a1 - L[k + 1, k] * u0) / L[k + 1, k + 1]
+        u2 = (z[k + 2] - a2 - L[k + 2, k] * u0 - L[k + 2, k + 1] * u1) / L[k + 2, k + 2]
+        u3 = (z[k + 3] - a3 - L[k + 3, k] * u0 - L[k + 3, k + 1] * u1
+              - L[k + 3, k + 2] * u2) / L[k + 3, k + 3]
+        z[k] = u0
+        z[k + 1] = u1
+        z[k + 2] = u2
+        z[k + 3] = u3
+        k += 4
+    for kk in range(k, s):
+        e = z[kk]
+        for t in range(kk):
+            e -= L[kk, t] * z[t]
+        z[kk] = e / L[kk, kk]
+
+
+@njit(cache=True, fastmath=FAST)
 def cho_solve(L, s, z):
     """Solve ``L L^T x = z[:s]`` in place, ``L`` from :func:`cholesky`."""
-    for k in range(s):  # forward: L u = z
-        e = z[k]
-        for t in range(k):
-            e -= L[k, t] * z[t]
-        z[k] = e / L[k, k]
+    forward_solve(L, s, z)  # L u = z
     for k in range(s - 1, -1, -1):  # backward: L^T x = u, by rows of L (contiguous:
         z[k] /= L[k, k]               # reading its columns missed the cache at every entry
         xk = z[k]                     # of a 300 x 300 factor)
