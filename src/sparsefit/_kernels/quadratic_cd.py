@@ -50,11 +50,22 @@ def _col_dot(D, j, r, state):
         return dense
 
     def sparse(D, j, r, state):
+        # four partial sums: each non-zero's product would otherwise wait on the one
+        # before (the sparse kernels are compiled without re-association)
         data, indices, indptr, nmu = D[0], D[1], D[2], D[4]
-        s = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
-            s += data[k] * r[indices[k]]
-        return s + state[0] * nmu[j]
+        end = indptr[j + 1]
+        s0 = s1 = s2 = s3 = 0.0
+        k = indptr[j]
+        while k + 4 <= end:
+            s0 += data[k] * r[indices[k]]
+            s1 += data[k + 1] * r[indices[k + 1]]
+            s2 += data[k + 2] * r[indices[k + 2]]
+            s3 += data[k + 3] * r[indices[k + 3]]
+            k += 4
+        while k < end:
+            s0 += data[k] * r[indices[k]]
+            k += 1
+        return (s0 + s1) + (s2 + s3) + state[0] * nmu[j]
     return sparse
 
 
