@@ -480,6 +480,25 @@ def _predict_path(X, coefs, intercepts):
     return out + intercepts[None, :]
 
 
+def _rows_used(X, rows, used):
+    """``X[rows][:, used]``, the columns selected first (a CSC row selection reads every
+    stored entry)."""
+    return X[:, used][rows] if sp.issparse(X) else X[np.ix_(rows, used)]
+
+
+def _linear_path(X, rows, coefs, intercepts, offset, support):
+    """Linear predictors of every alpha on ``X[rows]``; ``support`` (features x alphas)
+    marks the non-zero coefficients, so only the columns ever used are read (selected before
+    the rows: a CSC row selection reads every stored entry)."""
+    used = np.flatnonzero(support.any(axis=-1))
+    X = _rows_used(X, rows, used)
+    if coefs.ndim == 3:
+        return np.stack([_predict_path(X, coefs[c][used], intercepts[c])
+                         for c in range(coefs.shape[0])], axis=1)
+    eta = _predict_path(X, coefs[used], intercepts)
+    return eta if offset is None else eta + offset[:, None]
+
+
 def _warn_not_converged(alphas, gaps, tol):
     alphas = np.asarray(alphas)
     warnings.warn(

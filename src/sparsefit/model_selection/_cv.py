@@ -31,6 +31,7 @@ from ..path import (
     _make_problem,
     _path_from_problem,
     _predict_path,
+    _rows_used,
     _solve_grid,
     check_alphas,
 )
@@ -186,9 +187,12 @@ def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold, shared=N
     if shared is not None:
         cd.prefill_gram(*shared.fold(test, pp.prob.design))
     coefs, *_ = _solve_grid(pp, alphas, early_stop=False, cd=cd)
-    coefs = coefs.astype(np.float64, copy=False)
-    intercepts = pp.prob.y_mean - pp.prob.x_mean @ coefs
-    pred = _predict_path(take_rows(X, test), coefs, intercepts)
+    # only the features ever non-zero on the path (a few percent of a wide problem's) are
+    # read again: for the intercepts and the test rows' predictions
+    used = np.flatnonzero(np.any(coefs != 0, axis=1))
+    coefs = coefs[used].astype(np.float64, copy=False)
+    intercepts = pp.prob.y_mean - pp.prob.x_mean[used] @ coefs
+    pred = _predict_path(_rows_used(X, test, used), coefs, intercepts)
     sw_test = None if sw is None else sw[test]
     scores = path_scores(y[test].astype(np.float64), pred, sw_test, scoring)
     mse = scores if scoring in ("mse", "deviance") else path_scores(

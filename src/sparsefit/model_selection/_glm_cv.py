@@ -30,7 +30,7 @@ from .. import _glm_path as gp  # module import: _glm_path imports this package'
 from .._kernels.glm_rows import csc_rows_stats
 from .._validation import check_int_param, check_option, check_sample_weight, check_scalar_param
 from ..linear_model._glm import CLASSIFICATION_FAMILIES, FAMILIES, _check_offset
-from ..path import _check_grid_params, _geometric_grid, _predict_path, check_alphas
+from ..path import _check_grid_params, _geometric_grid, _linear_path, check_alphas
 from ._cv import _run_jobs, _summarize
 from ._split import make_folds, rows_source, take_rows
 
@@ -121,19 +121,6 @@ def glm_path_scores(family, y, eta, sw, scoring, epsilon=1.35, fold=None):
     if family == "huber":
         return _mean(w, 2.0 * np.where(r <= epsilon, 0.5 * r * r, epsilon * r - 0.5 * epsilon**2))
     return _mean(w, r * r)  # gaussian
-
-
-def _linear_path(X, rows, coefs, intercepts, offset, support):
-    """Linear predictors of every alpha on ``X[rows]``; ``support`` (features x alphas)
-    marks the non-zero coefficients, so only the columns ever used are read (selected before
-    the rows: a CSC row selection reads every stored entry)."""
-    used = np.flatnonzero(support.any(axis=-1))
-    X = X[:, used][rows] if sp.issparse(X) else X[np.ix_(rows, used)]
-    if coefs.ndim == 3:
-        return np.stack([_predict_path(X, coefs[c][used], intercepts[c])
-                         for c in range(coefs.shape[0])], axis=1)
-    eta = _predict_path(X, coefs[used], intercepts)
-    return eta if offset is None else eta + offset[:, None]
 
 
 def _check_train_classes(family, yenc, n_classes, fold):
