@@ -226,7 +226,7 @@ def _certificate_inputs(X, r, a, single):
     bnd = (corr_ref, np.zeros(n), info, np.full(p, -1.0), np.zeros(p),
            np.empty(p, dtype=np.int64), np.empty(p), gc, flag_buffer(p),
            np.empty(p, dtype=np.int64), np.zeros(n), np.empty((p, n), np.float32),
-           np.empty(n, np.float32), np.ones(p, dtype=np.uint8), np.zeros(p, dtype=bool))
+           np.empty(n, np.float32), np.ones(p, dtype=np.uint8), np.empty(p, np.int64))
     zeros_p = np.zeros(p)
     args = ((np.asfortranarray(X),), np.zeros(n), np.ones(n), zeros_p.copy(), r.copy(),
             np.zeros(1), a, zeros_p, np.full(p, -np.inf), np.full(p, np.inf),
@@ -360,3 +360,42 @@ def test_float32_pass_on_columns_outside_float32_range(scale):
         viol = kkt_violation(X, y, w, pp.prob.intercept(w), alpha)
         g = max(gaps[k], 0.0) + 1e-14 * pp.prob.datafit.null_value()
         assert viol <= 2 * np.sqrt(2 * L * g), k
+
+
+@pytest.mark.parametrize("m", [0, 1, 3, 4, 7, 9])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_dots_listed_computes_exactly_the_listed_correlations(m, sparse):
+    """The certificate's batched dot products (dense: four columns at a time, then the ones
+    left over): ``x_j^T r / n`` for the listed features, in any order, and nothing else
+    written; sparse designs include their implicit centring."""
+    import numba
+    import scipy.sparse as sps
+
+    from sparsefit._kernels.quadratic_path import dots_listed
+
+    @numba.njit
+    def call(D, lst, r, state, inv_n, out):
+        dots_listed(D, lst, r, state, inv_n, out)
+
+    rng = np.random.default_rng(m)
+    n, p = 23, 12
+    X = rng.standard_normal((n, p)) * (rng.random((n, p)) < 0.5)
+    r = rng.standard_normal(n)
+    lst = rng.permutation(p)[:m].astype(np.int64)
+    out = np.full(p, np.nan)
+    if sparse:
+        A = sps.csc_matrix(X)
+        mu = X.mean(0)
+        v = np.ones(n)
+        D = (A.data, A.indices, A.indptr, mu, mu * n, v)
+        c = 0.37  # the residual is r + c v; the centred column X_j - mu_j v
+        r = r - r.mean() - c  # a centred model's residual: v^T (r + c v) = 0
+        want = (X - mu).T @ (r + c) / n
+        call(D, lst, r, np.array([c]), 1.0 / n, out)
+    else:
+        D = (np.asfortranarray(X),)
+        want = X.T @ r / n
+        call(D, lst, r, np.zeros(1), 1.0 / n, out)
+    np.testing.assert_allclose(out[lst], want[lst], rtol=1e-12, atol=1e-14)
+    rest = np.setdiff1d(np.arange(p), lst)
+    assert np.all(np.isnan(out[rest]))
