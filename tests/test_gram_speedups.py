@@ -465,6 +465,36 @@ def test_fold_design_from_rows_equals_the_copied_rows(dtype, weighted, fit_inter
     np.testing.assert_array_equal(got.v, ref.v)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_sparse_fold_design_from_rows_equals_the_copied_rows(dtype, fit_intercept):
+    """A sparse fold's design from one compiled pass over the kept rows (``rows=``, into a
+    workspace's buffers reused by the next fold) is the design of scipy's copied rows: same
+    matrix (sorted indices), means, norms and dropped constant columns; the next fold's
+    design, over the same buffers, is its own."""
+    from sparsefit.solvers._design import make_design
+    from sparsefit.solvers.cd import Workspace
+
+    Xd = sp.random(80, 30, density=0.3, random_state=5, dtype=dtype).toarray()
+    Xd[:, 4] = 2.5  # constant: centring leaves it at norm 0
+    X = sp.csc_matrix(Xd)
+    ws = Workspace()
+    for seed in (0, 1):  # two folds through the same buffers
+        rows = np.sort(np.random.default_rng(seed).choice(80, 61, replace=False))
+        ref, ref_mean = make_design(sp.csc_matrix(X[rows]), None, fit_intercept)
+        got, mean = make_design(X, None, fit_intercept, rows=rows, workspace=ws)
+        tol = 1e-5 if dtype == np.float32 else 1e-12
+        assert got.csc.dtype == dtype and got.csc.has_sorted_indices
+        np.testing.assert_array_equal(got.csc.toarray(), X.toarray()[rows])
+        np.testing.assert_allclose(mean, ref_mean, rtol=tol)
+        np.testing.assert_allclose(got.mu, ref.mu, rtol=tol)
+        np.testing.assert_allclose(got.col_sq_norms, ref.col_sq_norms, rtol=10 * tol,
+                                   atol=tol)
+        assert (got.col_sq_norms[4] == 0) == (ref.col_sq_norms[4] == 0) == fit_intercept
+        np.testing.assert_array_equal(got.v, ref.v)
+    assert np.shares_memory(got.csc.data, ws.take("csc_data", (1,), dtype))
+
+
 @pytest.mark.parametrize("fit_intercept, standardize", [(True, True), (False, True),
                                                          (True, False)])
 def test_fold_problem_from_rows_solves_like_the_copied_rows(fit_intercept, standardize):

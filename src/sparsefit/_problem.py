@@ -60,13 +60,14 @@ def weighted_std(X, sw):
 
 
 def prepare_quadratic(X, y, sample_weight, fit_intercept, standardize, copy_X=True,
-                      rows=None):
+                      rows=None, workspace=None):
     """Build a :class:`QuadraticProblem` from already validated ``X`` (ndarray/CSC) and ``y``.
 
     ``copy_X=False``: ``X`` is private to the problem and may be centred in place (see
     :func:`~sparsefit.solvers._design.make_design`).  ``rows``: the problem is that of
     ``X[rows]`` (Fortran-ordered ndarray ``X``; ``y`` and ``sample_weight`` are the rows'),
-    whose design is gathered and centred in one pass.
+    whose design is gathered and centred in one pass; a CSC ``X`` only without weights
+    (``workspace``: see :func:`~sparsefit.solvers._design.make_design`).
     """
     n = X.shape[0] if rows is None else rows.shape[0]
     if n < 2 and fit_intercept:
@@ -81,7 +82,7 @@ def prepare_quadratic(X, y, sample_weight, fit_intercept, standardize, copy_X=Tr
             f"y is constant (every sample equals {y[pos][0]!r}): there is nothing to explain "
             "beyond the intercept. Check the target column, or fit_intercept=False"
         )
-    design, x_mean = make_design(X, sw, fit_intercept, copy_X, rows=rows)
+    design, x_mean = make_design(X, sw, fit_intercept, copy_X, rows=rows, workspace=workspace)
     y64 = y.astype(np.float64)
     y_mean = float(np.average(y64, weights=sw)) if fit_intercept else 0.0
     yc = y64 - y_mean

@@ -130,13 +130,15 @@ class _PathProblem:
 
 
 def _make_problem(X, y, sample_weight, l1_ratio, fit_intercept, standardize, penalty_factor,
-                  lower_bounds, upper_bounds, positive, tol, max_iter, copy_X=True, rows=None):
-    """Validated inputs -> :class:`_PathProblem` (X, y already checked; ``copy_X`` and
-    ``rows`` as in :func:`~sparsefit._problem.prepare_quadratic`)."""
+                  lower_bounds, upper_bounds, positive, tol, max_iter, copy_X=True, rows=None,
+                  workspace=None):
+    """Validated inputs -> :class:`_PathProblem` (X, y already checked; ``copy_X``, ``rows``
+    and ``workspace`` as in :func:`~sparsefit._problem.prepare_quadratic`)."""
     p = X.shape[1]
     pf = check_penalty_factor(penalty_factor, p)
     lo, hi = check_bounds(lower_bounds, upper_bounds, positive, p)
-    prob = prepare_quadratic(X, y, sample_weight, fit_intercept, standardize, copy_X, rows)
+    prob = prepare_quadratic(X, y, sample_weight, fit_intercept, standardize, copy_X, rows,
+                             workspace)
     return _PathProblem(prob, l1_ratio, pf, lo, hi, tol, max_iter)
 
 

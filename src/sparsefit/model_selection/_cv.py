@@ -175,7 +175,12 @@ def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold, shared=N
     """
     sw_train = None if sw is None else sw[train]
     try:
-        if sp.issparse(X) or not X.flags.f_contiguous:
+        if sp.issparse(X) and X.format == "csc" and sw is None and np.all(train[1:] > train[:-1]):
+            # rows selected and their column statistics taken in one pass, into the
+            # workspace's buffers (this fold's design holds them until the next fold)
+            pp = _make_problem(X, y[train], None, rows=train, workspace=workspace,
+                               **problem_kw)
+        elif sp.issparse(X) or not X.flags.f_contiguous:
             # the fold's rows are a private copy: its design centres them in place
             pp = _make_problem(take_rows(X, train), y[train], sw_train, copy_X=False,
                                **problem_kw)

@@ -27,10 +27,10 @@ from scipy.special import expit, log_softmax, xlogy
 from sklearn.metrics import roc_auc_score
 
 from .. import _glm_path as gp  # module import: _glm_path imports this package's parent
-from .._kernels.glm_rows import csc_rows_stats
 from .._validation import check_int_param, check_option, check_sample_weight, check_scalar_param
 from ..linear_model._glm import CLASSIFICATION_FAMILIES, FAMILIES, _check_offset
 from ..path import _check_grid_params, _geometric_grid, _linear_path, check_alphas
+from ..solvers._design import csc_rows_with_stats
 from ._cv import _run_jobs, _summarize
 from ._split import make_folds, rows_source, take_rows
 
@@ -144,20 +144,8 @@ def _train_rows(X, train, sw):
     """
     if not sp.issparse(X) or train.size == 0 or not np.all(train[1:] > train[:-1]):
         return take_rows(X, train), None
-    n = X.shape[0]
-    new_row = np.full(n, -1, dtype=np.int64)
-    new_row[train] = np.arange(train.size)
-    sw_fold = np.zeros(n)
-    sw_fold[train] = 1.0 if sw is None else check_sample_weight(sw[train], train.size)
-    data = np.empty(X.nnz, dtype=X.dtype)
-    indices = np.empty(X.nnz, dtype=X.indices.dtype)
-    indptr = np.empty(X.shape[1] + 1, dtype=X.indptr.dtype)
-    stats = np.empty((4, X.shape[1]))
-    nnz = csc_rows_stats(X.data, X.indices, X.indptr, new_row, sw_fold, data, indices, indptr,
-                         stats)
-    Xt = sp.csc_matrix((data[:nnz], indices[:nnz], indptr), shape=(train.size, X.shape[1]))
-    Xt.has_sorted_indices = X.has_sorted_indices  # kept in order: sorted if X's are
-    return Xt, stats
+    return csc_rows_with_stats(
+        X, train, None if sw is None else check_sample_weight(sw[train], train.size))
 
 
 def _glm_fold_job(X, yenc, sw, offset, train, test, alphas, family, n_classes, problem_kw,

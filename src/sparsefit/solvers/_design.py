@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from .._kernels import quadratic_cd as qk
 from .._kernels import quadratic_path as qp
 from .._kernels.dense_rows import centred_rows
+from .._kernels.glm_rows import csc_rows_stats
 from .._kernels.sparse import csc_col_sq_norms
 
 
@@ -91,7 +92,7 @@ def _weighted_mean(X, sw):
     return sw @ X / sw.sum()
 
 
-def make_design(X, sample_weight, fit_intercept, copy_X=True, rows=None):
+def make_design(X, sample_weight, fit_intercept, copy_X=True, rows=None, workspace=None):
     """Return ``(design, x_mean)``; ``x_mean`` is the weighted column mean (or zeros).
 
     ``sample_weight`` must already be normalised to sum to ``n_samples``; ``X`` is a dense
@@ -99,8 +100,13 @@ def make_design(X, sample_weight, fit_intercept, copy_X=True, rows=None):
     a Fortran-ordered dense ``X`` of the right dtype (a private copy, e.g. a fold's rows) is
     centred in place instead of copied.  ``rows``: the design is that of ``X[rows]``
     (``X`` a Fortran-ordered ndarray, e.g. a cross-validation fold's training rows),
-    gathered and centred in one compiled pass; ``sample_weight`` is then the rows'.
+    gathered and centred in one compiled pass; ``sample_weight`` is then the rows'.  A CSC
+    ``X`` with ``rows`` (sorted, distinct) and no weights: the rows are selected and their
+    column statistics taken in one compiled pass, into ``workspace``'s buffers when given
+    (a :class:`~sparsefit.solvers.cd.Workspace`; folds solved one after the other).
     """
+    if rows is not None and sp.issparse(X):
+        return _rows_design_sparse(X, rows, fit_intercept, workspace)
     if rows is not None:
         return _rows_design(X, rows, sample_weight, fit_intercept)
     n, p = X.shape
@@ -135,6 +141,48 @@ def _drop_round_off(design, x_mean, n, unit, sw):
     """A column that centring reduces to round-off carries no information: norm 0."""
     scale = np.maximum(1.0, n * x_mean**2)
     design.col_sq_norms[design.col_sq_norms <= 1e-14 * scale * (1 if unit else sw.max())] = 0.0
+
+
+def csc_rows_with_stats(X, rows, sw_rows=None, workspace=None):
+    """``(X[rows], stats)`` for a CSC ``X`` and sorted, distinct ``rows``, in one compiled
+    pass (:func:`~sparsefit._kernels.glm_rows.csc_rows_stats`): the rows' entries copied in
+    order (sorted indices stay sorted) and ``stats[:, j] = (sum s x, sum s x^2, max |x|,
+    sum x^2)`` over column ``j``'s kept entries, ``s`` the rows' weights ``sw_rows`` (ones
+    when None).  ``workspace``: a :class:`~sparsefit.solvers.cd.Workspace` whose buffers
+    hold the entries (reused by the next call), else fresh arrays.
+    """
+    n, p = rows.shape[0], X.shape[1]
+    new_row = np.full(X.shape[0], -1, dtype=np.int64)
+    new_row[rows] = np.arange(n)
+    sw = np.zeros(X.shape[0])
+    sw[rows] = 1.0 if sw_rows is None else sw_rows
+    if workspace is None:
+        data = np.empty(X.nnz, dtype=X.dtype)
+        indices = np.empty(X.nnz, dtype=X.indices.dtype)
+    else:
+        data = workspace.take("csc_data", (X.nnz,), X.dtype)
+        indices = workspace.take("csc_indices", (X.nnz,), X.indices.dtype)
+    indptr = np.empty(p + 1, dtype=X.indptr.dtype)
+    stats = np.empty((4, p))
+    nnz = csc_rows_stats(X.data, X.indices, X.indptr, new_row, sw, data, indices, indptr,
+                         stats)
+    Xr = sp.csc_matrix((data[:nnz], indices[:nnz], indptr), shape=(n, p))
+    Xr.has_sorted_indices = X.has_sorted_indices
+    return Xr, stats
+
+
+def _rows_design_sparse(X, rows, fit_intercept, workspace):
+    """:func:`make_design` of ``X[rows]`` (CSC ``X``, sorted distinct ``rows``, unit
+    weights): one pass copies the rows' entries (in order, so indices stay sorted) and sums
+    each column's values and squares (Reuters "earn" folds: scipy's row selection, the
+    means and the norms took three passes, ~4 ms a fold, against ~2 ms)."""
+    n, p = rows.shape[0], X.shape[1]
+    Xr, stats = csc_rows_with_stats(X, rows, None, workspace)
+    x_mean = stats[0] / n if fit_intercept else np.zeros(p)
+    sq = np.maximum(stats[3] - n * x_mean**2, 0.0)
+    design = Design(n, p, np.ones(n, dtype=X.dtype), sq, csc=Xr, mu=x_mean.astype(X.dtype))
+    _drop_round_off(design, x_mean, n, True, None)
+    return design, x_mean
 
 
 def _rows_design(X, rows, sample_weight, fit_intercept):
