@@ -226,7 +226,8 @@ def _certificate_inputs(X, r, a, single):
     bnd = (corr_ref, np.zeros(n), info, np.full(p, -1.0), np.zeros(p),
            np.empty(p, dtype=np.int64), np.empty(p), gc, flag_buffer(p),
            np.empty(p, dtype=np.int64), np.zeros(n), np.empty((p, n), np.float32),
-           np.empty(n, np.float32), np.ones(p, dtype=np.uint8), np.empty(p, np.int64))
+           np.empty(n, np.float32), np.ones(p, dtype=np.uint8), np.empty(p, np.int64),
+           np.zeros(p, np.uint8))
     zeros_p = np.zeros(p)
     args = ((np.asfortranarray(X),), np.zeros(n), np.ones(n), zeros_p.copy(), r.copy(),
             np.zeros(1), a, zeros_p, np.full(p, -np.inf), np.full(p, np.inf),

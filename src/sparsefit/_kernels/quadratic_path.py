@@ -44,7 +44,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from .gram_cd import gram_inner_solve, gram_values
+from .gram_cd import _exact_q, gram_inner_solve, gram_values
 from .lists import flag_buffer, flagged
 from .prox import conj_coord, kkt_coord, penalty_coord, scale_limit
 from .quadratic_cd import (
@@ -222,6 +222,17 @@ def _reset_residual(D, y, w, r, state):
             col_axpy(D, j, w[j], r, state)
 
 
+@njit(cache=True, inline="always")
+def _not_fresh(lst, m, fresh, out):
+    """Lists in ``out`` the features of ``lst[:m]`` not ``fresh``; returns their number."""
+    k = 0
+    for t in range(m):
+        j = lst[t]
+        out[k] = j
+        k += 1 - np.int64(fresh[j])
+    return k
+
+
 def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr,
                  known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, single):
     """Certificate of ``w``; returns ``(primal, gap, max_violation, c, ||resid||^2)``.
@@ -275,6 +286,12 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     ``|dw|`` operations instead of its column's (exact up to round-off like the dot
     product); this is used where it is cheaper, i.e. on the heavy columns of sparse data.
 
+    Correlations from the last Gram inner solve: the features of its working set are
+    ``fresh`` (``bnd[15]``), their ``corr`` already that of this ``w`` (``-q / n`` from the
+    working set's Gram matrix, see :func:`_gram_cd`), so a computing certificate takes no
+    dot product for them, and clears the flags (Reuters "earn": the support's heavy columns
+    were read again at every certificate; 10-fold LassoCV 0.97 of its time).
+
     Every per-feature test is computed without branches into the bytes ``flag``
     (``bnd[8]``), listed in ``lst`` (``bnd[9]``) by :func:`sparsefit._kernels.lists.flagged`;
     the later loops run over the list only.
@@ -295,6 +312,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
         corr_ref, resid_ref, info, ub, w_ref, dsl, dwv, gc = bnd[:8]
         resid_prev = bnd[10]
         XT, r32, ref_exact = bnd[11], bnd[12], bnd[13]
+        rest, fresh = bnd[14], bnd[15]
         mode = 0  # 0: every correlation exactly, 1: bounds, 2: the float32 pass
         if n_free == 0 and info[0] > 0.0:
             dist = 0.0
@@ -334,7 +352,8 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                 known[j] = not zero[j]
                 flag[j] = np.uint8(known[j])
             m = flagged(flag, p, lst)
-            dots_listed(D, lst[:m], r, state, inv_n, corr)
+            n_rest = _not_fresh(lst, m, fresh, rest)
+            dots_listed(D, rest[:n_rest], r, state, inv_n, corr)
             if n_free == 0:
                 for i in range(n):
                     resid_ref[i] = resid[i]
@@ -357,10 +376,11 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                 known[j] = f
                 ref_exact[j] = np.uint8(f)  # made exact just below
                 corr_ref[j] = cj
-                corr[j] = cj
+                corr[j] = corr[j] if fresh[j] else cj
                 w_ref[j] = w[j]
             m = flagged(flag, p, lst)
-            dots_listed(D, lst[:m], r, state, inv_n, corr)
+            n_rest = _not_fresh(lst, m, fresh, rest)
+            dots_listed(D, rest[:n_rest], r, state, inv_n, corr)
             for t in range(m):
                 j = lst[t]
                 corr_ref[j] = corr[j]
@@ -381,10 +401,11 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                     dwv[nd] = w[j] - w_ref[j]
                     nd += 1
             m = flagged(flag, p, lst)
-            rest = bnd[14]  # the features left to their dot product, listed first
-            n_rest = 0
+            n_rest = 0  # the features left to their dot product, listed first
             for t in range(m):
                 j = lst[t]
+                if fresh[j]:
+                    continue
                 sj = slot_of[j]
                 if nd >= 0 and sj >= 0 and ref_exact[j] and 2.0 * nd < col_cost(D, j):
                     acc = 0.0
@@ -399,6 +420,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                 rest[n_rest] = j
                 n_rest += 1
             dots_listed(D, rest[:n_rest], r, state, inv_n, corr)
+        fresh[:] = 0  # (consumed)
         if n_free == 0:  # the known correlations are those at this residual
             resid_prev[:] = resid
             info[1] = 1.0
@@ -819,7 +841,7 @@ def _try_move(G, Xty, yty, w, q, d, a, b, lo, hi, inv_n):
 
 
 def _gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
-             n_acc, use_gap, gc, z, zs, expected, newton, dw, move):
+             n_acc, use_gap, gc, z, zs, expected, newton, dw, move, fresh):
     """The inner solve through the working set's Gram matrix ``X_ws^T X_ws``.
 
     ``gc = (slot_of, G, have, xty, n_slots, stamp, pers)`` caches inner products across
@@ -932,8 +954,14 @@ def _gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, m
         _try_move(Gw, xw, yty, w_ws, q, dw[ws], a_ws, b_ws, lo_ws, hi_ws, inv_n)
     done, _ = gram_inner_solve(Gw, xw, yty, w_ws, q, lips[ws], a_ws, b_ws, lo_ws, hi_ws,
                                inv_n, tol, max_epochs, n_acc, use_gap, newton, sl, pers)
+    # the working set's correlations at the solution, from the Gram matrix (exact up to
+    # round-off like a dot product, at |support| per feature instead of a column): the
+    # next certificate takes them as they are (``fresh``)
+    _exact_q(Gw, xw, w_ws, q)
     for k in range(m):
         w[ws[k]] = w_ws[k]
+        corr[ws[k]] = -q[k] * inv_n
+        fresh[ws[k]] = 1
     _reset_residual(D, y, w, r, state)
     return done
 
@@ -989,20 +1017,20 @@ def _inner_cd_ov(D, y, w, r, state, ws, lips, a, b, lo, hi, inv_n, tol, max_epoc
 
 
 def gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
-            n_acc, use_gap, gc, z, zs, expected, newton, dw, move):
+            n_acc, use_gap, gc, z, zs, expected, newton, dw, move, fresh):
     """See :func:`_gram_cd`; resolved at compile time."""
     raise NotImplementedError("only callable from numba-compiled code")
 
 
 @overload(gram_cd)
 def _gram_cd_ov(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
-                n_acc, use_gap, gc, z, zs, expected, newton, dw, move):
+                n_acc, use_gap, gc, z, zs, expected, newton, dw, move, fresh):
     impl = _gram_cd_fast if len(D.types) == 1 else _gram_cd_plain
 
     def call(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, max_epochs,
-             n_acc, use_gap, gc, z, zs, expected, newton, dw, move):
+             n_acc, use_gap, gc, z, zs, expected, newton, dw, move, fresh):
         return impl(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol,
-                    max_epochs, n_acc, use_gap, gc, z, zs, expected, newton, dw, move)
+                    max_epochs, n_acc, use_gap, gc, z, zs, expected, newton, dw, move, fresh)
     return call
 
 
@@ -1140,7 +1168,7 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
         wsv = ws[:m]
         done = gram_cd(D, y, yty, w, r, state, corr, wsv, lips, a, b, lo, hi, inv_n, tol_in,
                            max_epochs - epochs, n_acc, use_gap, gc, gz, gzs, expected, newton,
-                           dw, move and round_ == 1)
+                           dw, move and round_ == 1, bnd[15])
         if done >= 0:
             epochs += done
         else:
@@ -1187,7 +1215,8 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
            np.empty(p, dtype=np.int64), np.empty(p), gc,
            flag_buffer(p), np.empty(p, dtype=np.int64), np.zeros(n),
            XT if single > 0.0 and Q.shape[1] == 0 else XT[:0], np.empty(n, dtype=np.float32),
-           np.ones(p, dtype=np.uint8), np.empty(p, dtype=np.int64)),
+           np.ones(p, dtype=np.uint8), np.empty(p, dtype=np.int64),
+           np.zeros(p, dtype=np.uint8)),
           np.zeros(p))
     full_cost = 0.0  # of a pass over every column (see col_cost)
     for j in range(p):
