@@ -493,6 +493,18 @@ def test_sparse_fold_design_from_rows_equals_the_copied_rows(dtype, fit_intercep
         assert (got.col_sq_norms[4] == 0) == (ref.col_sq_norms[4] == 0) == fit_intercept
         np.testing.assert_array_equal(got.v, ref.v)
     assert np.shares_memory(got.csc.data, ws.take("csc_data", (1,), dtype))
+    # weights, or rows out of order: not the one-pass route, never a silently different
+    # design (the rows are copied and the design made as usual, weights included)
+    rows = np.random.default_rng(2).choice(80, 61, replace=False)  # unsorted
+    sw = np.random.default_rng(3).uniform(0.5, 2.0, 61)
+    sw *= 61 / sw.sum()
+    for r, w in ((np.sort(rows), sw), (rows, None)):
+        ref, ref_mean = make_design(sp.csc_matrix(X[r]), w, fit_intercept)
+        got, mean = make_design(X, w, fit_intercept, rows=r, workspace=ws)
+        np.testing.assert_array_equal(got.csc.toarray(), ref.csc.toarray())
+        np.testing.assert_allclose(mean, ref_mean, rtol=1e-12 if dtype == np.float64 else 1e-5)
+        np.testing.assert_array_equal(got.v, ref.v)
+        np.testing.assert_array_equal(got.col_sq_norms, ref.col_sq_norms)
 
 
 @pytest.mark.parametrize("fit_intercept, standardize", [(True, True), (False, True),

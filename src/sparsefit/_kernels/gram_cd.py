@@ -317,7 +317,7 @@ def _active_steps(G, q, w, lips, a, b, lo, hi, inv_n, Xty, yty, tol, use_gap, ma
             continue
         value = gram_stop_value(w, q, Xty, yty, lips, a, b, lo, hi, inv_n, use_gap)
         if value <= tol:
-            _exact_q(G, Xty, w, q)
+            exact_q(G, Xty, w, q)
             value = gram_stop_value(w, q, Xty, yty, lips, a, b, lo, hi, inv_n, use_gap)
             if value <= tol:
                 meta[0] = s
@@ -330,7 +330,7 @@ def _active_steps(G, q, w, lips, a, b, lo, hi, inv_n, Xty, yty, tol, use_gap, ma
             else:
                 d[k] = 0.0
         if not worst > 0.0:
-            _exact_q(G, Xty, w, q)
+            exact_q(G, Xty, w, q)
             meta[0] = s
             return -1, gram_stop_value(w, q, Xty, yty, lips, a, b, lo, hi, inv_n, use_gap)
         # every violator within JOIN_FRACTION of the worst joins: one solve and one update
@@ -343,7 +343,7 @@ def _active_steps(G, q, w, lips, a, b, lo, hi, inv_n, Xty, yty, tol, use_gap, ma
             if s >= L.shape[0] or not _chol_append(G, face, s, k, b, inv_n, L, col):
                 if joined > 0:
                     break  # solve with those that joined
-                _exact_q(G, Xty, w, q)
+                exact_q(G, Xty, w, q)
                 meta[0] = s
                 return -1, value
             joined += 1
@@ -356,7 +356,7 @@ def _active_steps(G, q, w, lips, a, b, lo, hi, inv_n, Xty, yty, tol, use_gap, ma
                 sgn[k] = 1.0 if w[k] > 0.0 else -1.0
             else:  # from zero, the way it violates: against the gradient
                 sgn[k] = -1.0 if q[k] > 0.0 else 1.0
-    _exact_q(G, Xty, w, q)
+    exact_q(G, Xty, w, q)
     meta[0] = s
     return -1, value
 
@@ -390,7 +390,7 @@ def _rows_dot(G, rows, n_rows, v, q):
 
 
 @njit(cache=True, fastmath=FAST)
-def _exact_q(G, Xty, w, q):
+def exact_q(G, Xty, w, q):
     """``q = G w - X^T y`` from scratch (over ``w``'s non-zeros)."""
     m = w.shape[0]
     for i in range(m):

@@ -44,7 +44,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from .gram_cd import _exact_q, gram_inner_solve, gram_values
+from .gram_cd import exact_q, gram_inner_solve, gram_values
 from .lists import flag_buffer, flagged
 from .prox import conj_coord, kkt_coord, penalty_coord, scale_limit
 from .quadratic_cd import (
@@ -957,7 +957,7 @@ def _gram_cd(D, y, yty, w, r, state, corr, ws, lips, a, b, lo, hi, inv_n, tol, m
     # the working set's correlations at the solution, from the Gram matrix (exact up to
     # round-off like a dot product, at |support| per feature instead of a column): the
     # next certificate takes them as they are (``fresh``)
-    _exact_q(Gw, xw, w_ws, q)
+    exact_q(Gw, xw, w_ws, q)
     for k in range(m):
         w[ws[k]] = w_ws[k]
         corr[ws[k]] = -q[k] * inv_n

@@ -175,17 +175,15 @@ def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold, shared=N
     """
     sw_train = None if sw is None else sw[train]
     try:
-        if sp.issparse(X) and X.format == "csc" and sw is None and np.all(train[1:] > train[:-1]):
-            # rows selected and their column statistics taken in one pass, into the
-            # workspace's buffers (this fold's design holds them until the next fold)
-            pp = _make_problem(X, y[train], None, rows=train, workspace=workspace,
+        if sp.issparse(X) or X.flags.f_contiguous:
+            # gathered and centred (sparse: its column statistics taken) in one pass; sparse
+            # rows go into the workspace's buffers, held by this fold's design until the
+            # next fold (see make_design)
+            pp = _make_problem(X, y[train], sw_train, rows=train, workspace=workspace,
                                **problem_kw)
-        elif sp.issparse(X) or not X.flags.f_contiguous:
-            # the fold's rows are a private copy: its design centres them in place
+        else:  # the fold's rows are a private copy: its design centres them in place
             pp = _make_problem(take_rows(X, train), y[train], sw_train, copy_X=False,
                                **problem_kw)
-        else:  # gathered and centred in one pass
-            pp = _make_problem(X, y[train], sw_train, rows=train, **problem_kw)
     except ValueError as exc:
         raise ValueError(f"cross-validation fold {fold}: {exc}") from exc
     cd = _grid_solver(pp, workspace=workspace)

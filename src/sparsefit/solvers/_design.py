@@ -101,12 +101,17 @@ def make_design(X, sample_weight, fit_intercept, copy_X=True, rows=None, workspa
     centred in place instead of copied.  ``rows``: the design is that of ``X[rows]``
     (``X`` a Fortran-ordered ndarray, e.g. a cross-validation fold's training rows),
     gathered and centred in one compiled pass; ``sample_weight`` is then the rows'.  A CSC
-    ``X`` with ``rows`` (sorted, distinct) and no weights: the rows are selected and their
-    column statistics taken in one compiled pass, into ``workspace``'s buffers when given
-    (a :class:`~sparsefit.solvers.cd.Workspace`; folds solved one after the other).
+    ``X`` with ``rows``: without weights and with sorted, distinct rows, the rows are
+    selected and their column statistics taken in one compiled pass, into ``workspace``'s
+    buffers when given (a :class:`~sparsefit.solvers.cd.Workspace`; folds solved one after
+    the other); otherwise the rows are copied and the design made as usual.
     """
     if rows is not None and sp.issparse(X):
-        return _rows_design_sparse(X, rows, fit_intercept, workspace)
+        rows = np.asarray(rows)
+        if (sample_weight is None and X.format == "csc" and rows.size > 0
+                and np.all(rows[1:] > rows[:-1])):
+            return _rows_design_sparse(X, rows, fit_intercept, workspace)
+        return make_design(sp.csc_matrix(X[rows]), sample_weight, fit_intercept, copy_X=False)
     if rows is not None:
         return _rows_design(X, rows, sample_weight, fit_intercept)
     n, p = X.shape
