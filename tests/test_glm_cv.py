@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegressionCV
 from sklearn.metrics import (
     accuracy_score,
@@ -22,6 +21,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from conftest import load_shared
 from sparsefit import (
+    ConvergenceWarning,
     SparseGammaRegressor,
     SparseGammaRegressorCV,
     SparseGLMCV,
@@ -175,7 +175,7 @@ def test_stratified_folds_keep_class_proportions():
     np.testing.assert_array_equal(r.fold_weights, np.full(5, 20.0))
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # tol near fp floor
+@pytest.mark.filterwarnings("ignore::sparsefit.exceptions.ConvergenceWarning")  # tol near fp floor
 def test_multinomial_cv_scores_and_grouped():
     rng = np.random.default_rng(6)
     n = 150

@@ -5,11 +5,12 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning as SkConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 from _glm_kkt import column_scale, glm_kkt, glm_objective
 from conftest import load_shared
+from sparsefit import ConvergenceWarning
 from sparsefit.linear_model import SparseLogisticRegression, glm_alpha_max
 
 
@@ -30,7 +31,7 @@ def sk_fit(X, y, alpha, solver, fit_intercept):
     m = LogisticRegression(l1_ratio=1.0, C=C, solver=solver, fit_intercept=fit_intercept,
                            tol=1e-12, max_iter=100_000, random_state=0)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", SkConvergenceWarning)
         m.fit(X, y)
     return m
 

@@ -9,10 +9,10 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
 
 from _glm_kkt import column_scale, glm_kkt
 from sparsefit import (
+    ConvergenceWarning,
     PathResult,
     SparseGammaRegressor,
     SparseHuberRegressor,

@@ -7,18 +7,18 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning as SkConvergenceWarning
 from sklearn.linear_model import ElasticNet as SkElasticNet
 
 from conftest import column_scale, enet_objective, kkt_violation, make_regression
-from sparsefit import ElasticNet, Lasso
+from sparsefit import ConvergenceWarning, ElasticNet, Lasso
 
 
 def sk_reference(X, y, alpha, l1_ratio=1.0, fit_intercept=True, sw=None):
     m = SkElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept, tol=1e-14,
                      max_iter=1_000_000)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", SkConvergenceWarning)
         m.fit(X, y, sample_weight=sw)
     return m
 

@@ -7,11 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
 
 import sparsefit
 from conftest import DATA, column_scale, enet_objective, kkt_violation, make_regression
-from sparsefit import ElasticNet, Lasso, PathResult, alpha_grid
+from sparsefit import ConvergenceWarning, ElasticNet, Lasso, PathResult, alpha_grid
 from sparsefit.path import path
 
 REF = Path(__file__).resolve().parent / "reference"

@@ -1,6 +1,7 @@
 """sparsefit: sparse, interpretable models through L1 regularization."""
 
 from ._glm_path import glm_path
+from .exceptions import ConvergenceWarning
 from .linear_model import (
     ElasticNet,
     ElasticNetCV,
@@ -26,6 +27,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CVResult",
+    "ConvergenceWarning",
     "ElasticNet",
     "ElasticNetCV",
     "Lasso",

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_X_y
 
 from ._problem import prepare_quadratic
@@ -43,6 +42,7 @@ from ._validation import (
     check_penalty_factor,
     check_scalar_param,
 )
+from .exceptions import ConvergenceWarning
 from .penalties import WeightedElasticNet
 from .solvers import solve_cd
 from .solvers.cd import STOP_DEVMAX, STOP_FDEV, QuadraticCD

@@ -10,7 +10,6 @@ module for the details.  This module prepares its inputs once per problem
 import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels.quadratic_path import (
     EXTRA_COST,
@@ -23,6 +22,7 @@ from .._kernels.quadratic_path import (
     STOP_FDEV,
     STOP_NONE,
 )
+from ..exceptions import ConvergenceWarning
 from ..penalties import WeightedElasticNet
 from ._certificate import free_basis
 from ._result import SolverResult

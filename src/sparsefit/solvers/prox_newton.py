@@ -32,11 +32,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels import glm_cd as gk
 from .._kernels import glm_newton as gn
 from .._kernels.sparse import csc_col_sq_norms
+from ..exceptions import ConvergenceWarning
 from ..penalties import WeightedElasticNet
 
 
