@@ -34,10 +34,15 @@ from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_X_y
 
 from ._kernels.glm_newton import STOP_ABSOLUTE, STOP_GAUSSIAN, STOP_NONE, STOP_POISSON
-from ._validation import check_finite_X, check_int_param, check_option, check_scalar_param
+from ._validation import (
+    check_finite_X,
+    check_int_param,
+    check_option,
+    check_scalar_param,
+    check_X_y,
+)
 from .exceptions import ConvergenceWarning
 from .linear_model._glm import (
     CLASSIFICATION_FAMILIES,

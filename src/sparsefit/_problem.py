@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import validate_data
 
-from ._validation import check_finite_X, check_finite_y, check_sample_weight
+from ._validation import check_finite_X, check_finite_y, check_sample_weight, validate_data
 from .datafits import Quadratic
 from .solvers._design import Design, make_design
 
@@ -36,9 +35,9 @@ class QuadraticProblem:
 
 
 def validate_Xy(estimator, X, y, reset=True):
-    """scikit-learn bookkeeping (feature names, n_features_in_) plus our finiteness checks."""
+    """Feature-name and n_features_in_ bookkeeping plus our finiteness checks."""
     if y is not None:
-        check_finite_y(np.asarray(y))  # before sklearn's check, for a message naming positions
+        check_finite_y(np.asarray(y))  # first, for a message naming positions
     X, y = validate_data(
         estimator, X, y, accept_sparse=["csc", "csr", "coo"], dtype=[np.float64, np.float32],
         y_numeric=True, ensure_all_finite=False, reset=reset,

@@ -1,9 +1,19 @@
-"""Input checks with messages that name the problem and the fix."""
+"""Input checks with messages that name the problem and the fix.
+
+Also the estimators' data validation (:func:`validate_data`, :func:`check_X_y`,
+:func:`check_is_fitted`, :func:`check_classification_targets`), written here so that
+scikit-learn is not needed at runtime.  They behave as the scikit-learn functions of the
+same names did for sparsefit's estimators, with the same messages where scikit-learn's
+estimator checks (``parametrize_with_checks``) look for them.
+"""
 
 import numbers
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
+
+from .exceptions import DataConversionWarning, not_fitted_error
 
 
 def check_scalar_param(value, name, low=None, high=None, include_low=True):
@@ -128,3 +138,216 @@ def check_bounds(lower, upper, positive, n_features):
             f"[{lo[j]}, {hi[j]}]. Shift the feature or the target instead"
         )
     return lo, hi
+
+
+# --------------------------------------------------------------------------- data validation
+FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def _name(estimator):
+    return "" if estimator is None else f" by {type(estimator).__name__}"
+
+
+def _frame_to_numpy(X):
+    """A data frame as an ndarray; pandas' nullable (extension) columns become float64 with
+    NaN for missing values (numpy would make them an object array of ``pd.NA``)."""
+    if type(X).__module__.startswith("pandas") and hasattr(X, "dtypes"):
+        if not all(isinstance(dt, np.dtype) for dt in np.atleast_1d(X.dtypes)):
+            return X.to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.asarray(X)
+
+
+def check_array(X, *, accept_sparse=True, dtype=FLOAT_DTYPES, ensure_all_finite=False,
+                estimator=None, input_name="X"):
+    """``X`` as a 2-d ndarray or sparse matrix of a floating dtype.
+
+    ``dtype``: the dtypes kept as given (float32 stays float32); anything else is converted
+    to the first.  ``accept_sparse``: False, True (any format) or the formats kept (others
+    are converted to the first).  ``ensure_all_finite``: reject NaN/inf here (callers that
+    want their own message check afterwards).
+    """
+    dtypes = tuple(np.dtype(d) for d in np.atleast_1d(dtype))
+    if sp.issparse(X):
+        if accept_sparse is False or accept_sparse is None:
+            raise TypeError(f"Sparse data was passed for {input_name}, but dense data is "
+                            "required. Use '.toarray()' to convert to a dense numpy array.")
+        formats = (None if accept_sparse is True else
+                   [accept_sparse] if isinstance(accept_sparse, str) else list(accept_sparse))
+        if formats is not None and X.format not in formats:
+            X = X.asformat(formats[0])
+        if X.dtype.kind == "c":
+            raise ValueError(f"Complex data not supported\n{X}\n")
+        if X.dtype not in dtypes:
+            X = X.astype(dtypes[0])
+    else:
+        X = _frame_to_numpy(X) if hasattr(X, "columns") else np.asarray(X)
+        if X.dtype.kind == "c":
+            raise ValueError(f"Complex data not supported\n{X}\n")
+        if X.dtype not in dtypes:
+            X = X.astype(dtypes[0])  # object or string entries: numpy names the bad one
+    if X.ndim != 2:
+        if X.ndim > 2:
+            raise ValueError(f"Found array with dim {X.ndim}.{_name(estimator)} expected <= 2.")
+        kind = "scalar" if X.ndim == 0 else "1D"
+        raise ValueError(
+            f"Expected 2D array, got {kind} array instead:\narray={X}.\n"
+            "Reshape your data either using array.reshape(-1, 1) if your data has a single "
+            "feature or array.reshape(1, -1) if it contains a single sample."
+        )
+    for axis, what in ((0, "sample"), (1, "feature")):
+        if X.shape[axis] < 1:
+            raise ValueError(f"Found array with {X.shape[axis]} {what}(s) (shape={X.shape}) "
+                             f"while a minimum of 1 is required{_name(estimator)}.")
+    if ensure_all_finite:
+        check_finite_X(X)
+    return X
+
+
+def check_y(y, *, y_numeric=False, estimator=None):
+    """``y`` as a 1-d finite ndarray; a column vector is raveled with a warning."""
+    if y is None:
+        name = "y" if estimator is None else f"This {type(estimator).__name__} estimator"
+        raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+    if sp.issparse(y):
+        raise TypeError("A sparse y is not supported; pass a 1-d array (y.toarray().ravel())")
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn("A column-vector y was passed when a 1d array was expected. Please "
+                      "change the shape of y to (n_samples, ), for example using ravel().",
+                      DataConversionWarning, stacklevel=3)
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"y should be a 1d array, got an array of shape {y.shape} instead.")
+    if y_numeric and y.dtype.kind == "O":
+        y = y.astype(np.float64)
+    check_finite_y(y)
+    return y
+
+
+def check_X_y(X, y, *, accept_sparse=True, dtype=FLOAT_DTYPES, y_numeric=False,
+              ensure_all_finite=False, estimator=None):
+    """:func:`check_array` on ``X``, :func:`check_y` on ``y``, and equal lengths."""
+    if y is None:
+        check_y(y, estimator=estimator)
+    X = check_array(X, accept_sparse=accept_sparse, dtype=dtype,
+                    ensure_all_finite=ensure_all_finite, estimator=estimator)
+    y = check_y(y, y_numeric=y_numeric, estimator=estimator)
+    if X.shape[0] != y.shape[0]:
+        raise ValueError("Found input variables with inconsistent numbers of samples: "
+                         f"[{X.shape[0]}, {y.shape[0]}]")
+    return X, y
+
+
+def feature_names(X):
+    """Column names of a data frame ``X`` when they are all strings, else None."""
+    if sp.issparse(X) or isinstance(X, np.ndarray) or not hasattr(X, "columns"):
+        return None
+    names = np.asarray(list(X.columns), dtype=object)
+    if names.size == 0:
+        return None
+    types = sorted({type(v).__qualname__ for v in names})
+    if len(types) > 1 and "str" in types:
+        raise TypeError(
+            "Feature names are only supported if all input features have string names, "
+            f"but your input has {types} as feature name / column name types. Convert them "
+            "all to strings (X.columns = X.columns.astype(str)) to keep them, or to another "
+            "type to drop them."
+        )
+    return names if types == ["str"] else None
+
+
+def _names_list(names):
+    shown = [f"- {name}\n" for name in names[:5]]
+    return "".join(shown) + ("- ...\n" if len(names) > 5 else "")
+
+
+def _check_feature_names(estimator, X, reset):
+    names = feature_names(X)
+    cls = type(estimator).__name__
+    if reset:
+        if names is not None:
+            estimator.feature_names_in_ = names
+        elif hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_  # refitted on data without names
+        return
+    fitted = getattr(estimator, "feature_names_in_", None)
+    if fitted is None and names is None:
+        return
+    if fitted is None:
+        warnings.warn(f"X has feature names, but {cls} was fitted without feature names",
+                      UserWarning, stacklevel=4)
+        return
+    if names is None:
+        warnings.warn(f"X does not have valid feature names, but {cls} was fitted with "
+                      "feature names", UserWarning, stacklevel=4)
+        return
+    if len(fitted) == len(names) and np.all(fitted == names):
+        return
+    message = "The feature names should match those that were passed during fit.\n"
+    unseen = sorted(set(names) - set(fitted))
+    missing = sorted(set(fitted) - set(names))
+    if unseen:
+        message += "Feature names unseen at fit time:\n" + _names_list(unseen)
+    if missing:
+        message += "Feature names seen at fit time, yet now missing:\n" + _names_list(missing)
+    if not unseen and not missing:
+        message += "Feature names must be in the same order as they were in fit.\n"
+    raise ValueError(message)
+
+
+def validate_data(estimator, X, y="no_validation", reset=True, **check_params):
+    """Validate ``X`` (and ``y`` unless left out) for ``estimator``.
+
+    ``reset=True`` (fit) records ``n_features_in_`` and ``feature_names_in_`` (string
+    column names of a data frame); ``reset=False`` (predict) checks ``X`` against them:
+    a different number of features is an error, different names an error, names present
+    on one side only a warning.  ``check_params`` go to :func:`check_array` /
+    :func:`check_X_y`.  Returns ``X`` or ``(X, y)``.
+    """
+    _check_feature_names(estimator, X, reset)
+    if isinstance(y, str) and y == "no_validation":
+        out = X = check_array(X, estimator=estimator, **check_params)
+    else:
+        out = X, _ = check_X_y(X, y, estimator=estimator, **check_params)
+    n_features = X.shape[1]
+    if reset:
+        estimator.n_features_in_ = n_features
+    elif hasattr(estimator, "n_features_in_") and n_features != estimator.n_features_in_:
+        raise ValueError(f"X has {n_features} features, but {type(estimator).__name__} is "
+                         f"expecting {estimator.n_features_in_} features as input.")
+    return out
+
+
+def check_is_fitted(estimator):
+    """Raise :class:`~sparsefit.exceptions.NotFittedError` unless ``estimator`` is fitted."""
+    if not estimator.__sklearn_is_fitted__():
+        raise not_fitted_error(
+            f"This {type(estimator).__name__} instance is not fitted yet. Call 'fit' with "
+            "appropriate arguments before using this estimator."
+        )
+
+
+def target_type(y):
+    """scikit-learn's ``type_of_target`` for what a classifier can receive."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1 or y.size == 0:
+        return "unknown" if y.ndim != 2 else "multioutput"
+    if y.dtype.kind == "O" and not isinstance(y[0], str):
+        return "unknown"
+    if y.dtype.kind in "fc" and np.any(y != np.round(y.real)):
+        return "continuous"
+    return "multiclass" if np.unique(y).size > 2 else "binary"
+
+
+def check_classification_targets(y):
+    """Reject targets that are not class labels (continuous or unknown values)."""
+    kind = target_type(np.asarray(y))
+    if kind == "multioutput":
+        raise ValueError(f"y has shape {np.shape(y)}: one column of class labels is "
+                         "expected (multi-output classification is not supported)")
+    if kind not in ("binary", "multiclass"):
+        raise ValueError(
+            f"Unknown label type: {kind}. Maybe you are trying to fit a classifier, which "
+            "expects discrete classes on a regression target with continuous values."
+        )

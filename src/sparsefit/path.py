@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_X_y
 
 from ._problem import prepare_quadratic
 from ._threads import single_threaded_blas
@@ -41,6 +40,7 @@ from ._validation import (
     check_int_param,
     check_penalty_factor,
     check_scalar_param,
+    check_X_y,
 )
 from .exceptions import ConvergenceWarning
 from .penalties import WeightedElasticNet

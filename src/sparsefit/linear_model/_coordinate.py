@@ -4,18 +4,19 @@ from contextlib import nullcontext
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._base import BaseEstimator, RegressorMixin
 from .._problem import prepare_quadratic, validate_Xy
 from .._threads import single_threaded_blas
 from .._validation import (
     check_bounds,
     check_finite_X,
     check_int_param,
+    check_is_fitted,
     check_option,
     check_penalty_factor,
     check_scalar_param,
+    validate_data,
 )
 from ..penalties import WeightedElasticNet
 from ..solvers import SOLVERS

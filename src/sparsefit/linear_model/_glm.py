@@ -29,21 +29,22 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._base import BaseEstimator, ClassifierMixin, RegressorMixin
 from .._kernels import glm_cd as gk
 from .._problem import validate_Xy
 from .._validation import (
     check_bounds,
+    check_classification_targets,
     check_finite_X,
     check_finite_y,
     check_int_param,
+    check_is_fitted,
     check_option,
     check_penalty_factor,
     check_sample_weight,
     check_scalar_param,
+    validate_data,
 )
 from ..datafits import Gamma, Huber, Logistic, Multinomial, Poisson, SquaredHinge
 from ..penalties import WeightedElasticNet
