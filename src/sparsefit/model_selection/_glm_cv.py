@@ -24,9 +24,9 @@ with ``sklearn.metrics.roc_auc_score``):
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, log_softmax, xlogy
-from sklearn.metrics import roc_auc_score
 
 from .. import _glm_path as gp  # module import: _glm_path imports this package's parent
+from .._metrics import roc_auc_score
 from .._validation import check_int_param, check_option, check_sample_weight, check_scalar_param
 from ..linear_model._glm import CLASSIFICATION_FAMILIES, FAMILIES, _check_offset
 from ..path import _check_grid_params, _geometric_grid, _linear_path, check_alphas
