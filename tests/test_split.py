@@ -133,6 +133,7 @@ def test_stratified_group_kfold_trivial_groups_is_stratified():
         np.testing.assert_allclose(counts, np.bincount(y) / 3, atol=1)
 
 
+@pytest.mark.filterwarnings("ignore:The least populated class:UserWarning")  # n=20, k=5
 @pytest.mark.parametrize("stratify", [False, True])
 @pytest.mark.parametrize("n, k", [(20, 5), (442, 5), (72, 10), (31, 3)])
 def test_int_cv_folds_are_sklearn_defaults(n, k, stratify):
