@@ -219,3 +219,22 @@ def test_r2_and_accuracy_match_sklearn(weighted):
     labels, pred = rng.integers(0, 3, 50), rng.integers(0, 3, 50)
     assert accuracy_score(labels, pred, sw) == pytest.approx(
         sk_accuracy(labels, pred, sample_weight=sw), rel=1e-14)
+
+
+@pytest.mark.parametrize("bad", ["nan_pred", "inf_score", "nan_weight", "negative_weight",
+                                 "zero_weights"])
+def test_scores_reject_non_finite_values_and_bad_weights(bad):
+    """A score of NaN/inf inputs or of invalid weights is an error, never a NaN score."""
+    y = np.array([0.0, 1.0, 1.0, 0.0, 1.0])
+    p = np.array([0.1, 0.8, 0.7, 0.3, 0.9])
+    sw = None
+    if bad == "nan_pred":
+        p[2] = np.nan
+    elif bad == "inf_score":
+        p[0] = np.inf
+    else:
+        sw = {"nan_weight": np.r_[1.0, np.nan, 1, 1, 1],
+              "negative_weight": np.r_[1.0, -1, 1, 1, 1], "zero_weights": np.zeros(5)}[bad]
+    for score in (r2_score, roc_auc_score):
+        with pytest.raises(ValueError, match="NaN or inf|sample_weight"):
+            score(y, p, sample_weight=sw)

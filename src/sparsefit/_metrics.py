@@ -17,7 +17,19 @@ def _weights(sample_weight, n):
     if w.shape != (n,):
         raise ValueError(f"sample_weight has shape {np.shape(sample_weight)}; expected ({n},), "
                          "one weight per sample")
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or not np.any(w > 0):
+        raise ValueError("sample_weight must be finite and non-negative with a positive "
+                         "sum; drop or fix the offending weights")
     return w
+
+
+def _finite(a, name):
+    """``a`` unless it holds NaN or inf (a score of such values would be NaN, not an error)."""
+    if a.dtype.kind in "fc" and not np.all(np.isfinite(a)):
+        bad = np.flatnonzero(~np.isfinite(a.reshape(a.shape[0], -1)).all(axis=1))
+        raise ValueError(f"{name} contains NaN or inf at {bad.size} positions (first: "
+                         f"{bad[0]}); a score needs finite values")
+    return a
 
 
 def _paired(y_true, y_pred):
@@ -29,7 +41,7 @@ def _paired(y_true, y_pred):
     if y_true.shape[0] != y_pred.shape[0]:
         raise ValueError("Found input variables with inconsistent numbers of samples: "
                          f"[{y_true.shape[0]}, {y_pred.shape[0]}]")
-    return y_true, y_pred
+    return _finite(y_true, "y_true"), _finite(y_pred, "y_pred")
 
 
 def r2_score(y_true, y_pred, sample_weight=None):
@@ -70,7 +82,7 @@ def roc_auc_score(y_true, y_score, sample_weight=None):
     """
     pos = np.asarray(y_true).ravel()
     pos = pos > 0 if pos.dtype != bool else pos
-    score = np.asarray(y_score, dtype=np.float64).ravel()
+    score = _finite(np.asarray(y_score, dtype=np.float64).ravel(), "y_score")
     if pos.shape != score.shape:
         raise ValueError("Found input variables with inconsistent numbers of samples: "
                          f"[{pos.shape[0]}, {score.shape[0]}]")
