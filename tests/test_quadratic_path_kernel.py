@@ -16,11 +16,11 @@ import scipy.sparse as sp
 from conftest import column_scale, enet_objective, kkt_violation, make_regression
 from sparsefit.path import _alpha_max, _make_problem, _solve_grid
 
-# (max_gram, refresh, newton, single): default; no Gram loop at all; a tiny cache that
+# (max_gram, refresh, newton, half): default; no Gram loop at all; a tiny cache that
 # overflows and restarts (and falls back to plain CD for working sets over 12); every
 # certificate a full exact pass, no active set; bounds whenever possible (never a refresh
 # after the first pass) with the active-set method after every settled epoch; every
-# certificate after the first a float32 pass (dense data)
+# certificate after the first a half-precision pass (dense data)
 CONFIGS = [(3000, 0.5, 1.0, 0.4), (0, 0.5, 1.0, 0.4), (12, 0.5, 1.0, 0.4),
            (3000, 0.0, 0.0, 0.0), (3000, 1.0, 1e12, 0.4), (3000, 0.0, 1.0, 1e-12)]
 
@@ -61,10 +61,10 @@ def test_every_branch_certifies_every_alpha(kind, setting):
     # coordinate Lipschitz constants of the smooth part, ridge included
     L = (sw_n @ Xc**2) / n + alphas[0] * (1 - kw["l1_ratio"]) * pf * s**2
     objectives = []
-    for max_gram, refresh, newton, single in CONFIGS:
+    for max_gram, refresh, newton, half in CONFIGS:
         coefs, gaps, _, _, conv, _, _ = _solve_grid(pp, alphas, False, max_gram=max_gram,
                                                      refresh=refresh, newton=newton,
-                                                     single=single)
+                                                     half=half)
         assert conv.all() and coefs.shape == (p, alphas.size)
         objs = []
         for k, alpha in enumerate(alphas):
@@ -208,10 +208,10 @@ def test_flagged_lists_the_set_bytes_in_order(p):
     np.testing.assert_array_equal(lst[:m], np.flatnonzero(flag[:p]))
 
 
-def _certificate_inputs(X, r, a, single):
+def _certificate_inputs(X, r, a, half):
     """Arguments of the compiled certificate for the lasso at ``w = 0`` with residual ``r``
     and thresholds ``a``, with a reference whose bounds all fail (so that it chooses
-    between its exact, bounded and float32 modes by ``refresh = 0`` and ``single``)."""
+    between its exact, bounded and half-precision modes by ``refresh = 0`` and ``half``)."""
     from sparsefit._kernels.lists import flag_buffer
 
     n, p = X.shape
@@ -225,25 +225,26 @@ def _certificate_inputs(X, r, a, single):
     corr_ref = np.full(p, 10.0 * a.max())  # far from every threshold: no bound holds
     bnd = (corr_ref, np.zeros(n), info, np.full(p, -1.0), np.zeros(p),
            np.empty(p, dtype=np.int64), np.empty(p), gc, flag_buffer(p),
-           np.empty(p, dtype=np.int64), np.zeros(n), np.empty((p, n), np.float32),
+           np.empty(p, dtype=np.int64), np.zeros(n), np.empty((p, n), np.uint16),
            np.empty(n, np.float32), np.ones(p, dtype=np.uint8), np.empty(p, np.int64),
-           np.zeros(p, np.uint8))
+           np.zeros(p, np.uint8), np.empty(p))
     zeros_p = np.zeros(p)
     args = ((np.asfortranarray(X),), np.zeros(n), np.ones(n), zeros_p.copy(), r.copy(),
             np.zeros(1), a, zeros_p, np.full(p, -np.inf), np.full(p, np.inf),
             np.zeros(p, bool), np.zeros(p, bool), np.zeros((n, 0)), np.ones(p, bool), True,
             np.zeros(p), np.zeros(p, bool), np.empty(n), np.empty(n), np.zeros(p),
-            np.zeros(1), 1.0 / n, np.linalg.norm(X, axis=0).astype(f), bnd, 0.0, single)
+            np.zeros(1), 1.0 / n, np.linalg.norm(X, axis=0).astype(f), bnd, 0.0, half)
     return args, bnd
 
 
-def test_float32_pass_bounds_every_skipped_feature_and_computes_violators():
-    """The certificate's float32 pass (a feature skipped only when its float32 correlation
-    plus the rounding bound is below its threshold): features exactly at their threshold,
-    a hair above or below (1e-10 relative, far inside float32's error), are all computed
-    exactly or bounded by a valid bound; every violator is computed.  Dropping the
+def test_half_pass_bounds_every_skipped_feature_and_computes_violators():
+    """The certificate's half-precision pass (a feature skipped only when its approximate
+    correlation plus the rounding bound is below its threshold): features exactly at their
+    threshold, a hair above or below (1e-10 relative, far inside the pass's error), are all
+    computed exactly or bounded by a valid bound; every violator is computed.  Dropping the
     rounding bound skips about half of those above (mutation-checked)."""
-    from sparsefit._kernels.quadratic_path import _certificate_fast, single_error
+    from sparsefit._kernels.half import half_error
+    from sparsefit._kernels.quadratic_path import _certificate_fast
 
     rng = np.random.default_rng(5)
     n, p = 300, 240
@@ -254,11 +255,11 @@ def test_float32_pass_bounds_every_skipped_feature_and_computes_violators():
     # thresholds: a hair around each |correlation| for most, far above for the rest
     rel = rng.choice([-1e-10, 0.0, 1e-10, 0.5], p)
     a = np.abs(exact) * (1.0 + rel)
-    args, bnd = _certificate_inputs(X, r, a, single=1e-12)
+    args, bnd = _certificate_inputs(X, r, a, half=1e-12)
     primal, gap, worst, c, rsq = _certificate_fast(*args)
     corr, known = args[15], args[16]
     ub, ref_exact, info = bnd[3], bnd[13], bnd[2]
-    assert info[2] == 1.0 and info[3] > 0.0  # the float32 pass ran and is the reference
+    assert info[2] == 1.0 and info[3] > 0.0  # the pass ran and is the reference
     violators = np.abs(exact) > a
     assert violators.sum() > 30
     assert known[violators].all()  # every violator computed exactly
@@ -270,28 +271,28 @@ def test_float32_pass_bounds_every_skipped_feature_and_computes_violators():
     assert np.array_equal(ref_exact.astype(bool), known)
     # the reported violation is the exact one, found although it is 1e-10 relative
     assert worst == pytest.approx(np.max(np.abs(exact) - a), rel=1e-6)
-    # the bound is the documented one, and the float32 values are within it
-    err = single_error(n) * np.linalg.norm(r) / n
+    # the bound is the documented one, and the approximate values are within it
+    err = half_error(n) * np.linalg.norm(r) / n
     assert info[3] == pytest.approx(err, rel=1e-9)
     norms = np.linalg.norm(X, axis=0)
-    f32 = bnd[0][~known]  # the reference keeps the float32 values where not exact
-    assert np.all(np.abs(f32 - exact[~known]) <= norms[~known] * err)
+    approx = bnd[0][~known]  # the reference keeps the approximate values where not exact
+    assert np.all(np.abs(approx - exact[~known]) <= norms[~known] * err)
 
 
-@pytest.mark.parametrize("single, extra_cost", [(0.4, 0.1), (0.0, 0.1), (0.4, 0.0)])
-def test_every_alpha_of_a_tail_meets_the_tolerance_in_an_independent_gap(single, extra_cost):
+@pytest.mark.parametrize("half, extra_cost", [(0.4, 0.1), (0.0, 0.1), (0.4, 0.0)])
+def test_every_alpha_of_a_tail_meets_the_tolerance_in_an_independent_gap(half, extra_cost):
     """Near interpolation (n < p, correlated columns) many alphas of the tail keep the last
     solution, certified at once from the correlations known or bounded at the previous
     alpha, plus the few it lacks, computed then.  The duality gap recomputed in numpy (the
     residual's dual point, rescaled into the dual domain with every column) must be within
-    the tolerance at each alpha: with and without the float32 pass, with the lacking
+    the tolerance at each alpha: with and without the half-precision pass, with the lacking
     correlations computed at once or (``extra_cost=0``) only once the estimate says the
     solution stays put.  Mutation-checked: zeroing the correlations computed at once fails
     it.  The same mutation in the deferred branch passes: there the lacking features are,
     in this regime, never violators by more than the tolerance absorbs (as a bound taken
     from the previous, higher threshold would not be either), so that branch is checked
     end to end only; the bounds' own rigour is tested where it shows, in
-    test_float32_pass_bounds_every_skipped_feature_and_computes_violators."""
+    test_half_pass_bounds_every_skipped_feature_and_computes_violators."""
     rng = np.random.default_rng(8)
     n, p = 90, 900
     idx = np.arange(p)
@@ -303,7 +304,7 @@ def test_every_alpha_of_a_tail_meets_the_tolerance_in_an_independent_gap(single,
     tol = 1e-4
     pp = _make_problem(X, y, None, 1.0, True, False, None, None, None, False, tol, 100_000)
     alphas = _alpha_max(pp) * np.geomspace(1.0, 1e-3, 100)
-    coefs, gaps, *_ = _solve_grid(pp, alphas, False, single=single, extra_cost=extra_cost)
+    coefs, gaps, *_ = _solve_grid(pp, alphas, False, half=half, extra_cost=extra_cost)
     Xc, yc = X - X.mean(0), y - y.mean()
     null = 0.5 * yc @ yc / n
     stay = 0
@@ -340,24 +341,25 @@ def test_an_estimate_lacks_exactly_the_unknown_features_not_bounded_below_thresh
 
 
 @pytest.mark.parametrize("scale", [1e39, 1e-45])
-def test_float32_pass_on_columns_outside_float32_range(scale):
-    """Columns beyond float32's range (their copy holds inf, the float32 values are inf or
-    NaN) or below its smallest subnormal (their copy is zero) are never skipped on a
-    wrong float32 value: every certificate a float32 pass gives the path that exact passes
-    give, and every solution is certified against numpy's KKT conditions.  (Mutation-checked:
-    taking a NaN float32 value as below the threshold fails the 1e39 case.)"""
+def test_half_pass_on_columns_outside_half_and_float32_range(scale):
+    """Columns far beyond binary16's and float32's range, or below their smallest
+    subnormals (scaled into range for the copy) are never skipped on a wrong value: every
+    certificate a half-precision pass gives the path that exact passes give, and every
+    solution is certified against numpy's KKT conditions.
+    (Mutation-checked, with the float32 pass this replaced: taking a NaN value as below the
+    threshold failed the 1e39 case.)"""
     X, y = make_regression(n=120, p=600, k=10, seed=2, rho=0.6)
     X[:, :50] *= scale
     pp = _make_problem(X, y, None, 1.0, True, False, None, None, None, False, 1e-9, 100_000)
     alphas = _alpha_max(pp) * np.geomspace(1.0, 1e-3, 30)
-    single, gaps, _, _, conv, _, _ = _solve_grid(pp, alphas, False, single=1e-12, refresh=0.0)
-    exact, *_ = _solve_grid(pp, alphas, False, single=0.0)
+    half, gaps, _, _, conv, _, _ = _solve_grid(pp, alphas, False, half=1e-12, refresh=0.0)
+    exact, *_ = _solve_grid(pp, alphas, False, half=0.0)
     assert conv.all()
-    np.testing.assert_allclose(single, exact, rtol=1e-6, atol=1e-12 * np.abs(exact).max())
+    np.testing.assert_allclose(half, exact, rtol=1e-6, atol=1e-12 * np.abs(exact).max())
     Xc = X - X.mean(0)
     L = np.max(np.sum(Xc**2, 0)) / X.shape[0]
     for k, alpha in enumerate(alphas):
-        w = single[:, k]
+        w = half[:, k]
         viol = kkt_violation(X, y, w, pp.prob.intercept(w), alpha)
         g = max(gaps[k], 0.0) + 1e-14 * pp.prob.datafit.null_value()
         assert viol <= 2 * np.sqrt(2 * L * g), k

@@ -45,6 +45,7 @@ from numba import njit, types
 from numba.extending import overload
 
 from .gram_cd import exact_q, gram_inner_solve, gram_values
+from .half import half_dots, half_error, make_half_copy
 from .lists import flag_buffer, flagged
 from .prox import conj_coord, kkt_coord, penalty_coord, scale_limit
 from .quadratic_cd import (
@@ -85,10 +86,10 @@ GRAM_MOVING = 0.5
 SPARSE_COST = 4.0
 AS_EPOCHS = 100
 GRAM_EPOCHS = 20  # epochs an inner solve is assumed to take, in the Gram-or-plain choice
-# default cost of the float32 screening pass per feature, as a fraction of an exact dot
-# product (see _certificate; measured 0.39 on 450-row columns: half the bytes, twice the
-# lanes); 0 turns the pass off
-SINGLE = 0.4
+# default cost of the half-precision screening pass per feature, as a fraction of an exact
+# dot product (see _certificate; measured 0.39 for the float32 pass it replaced, on 450-row
+# columns); 0 turns the pass off
+HALF = 0.4
 # at a new alpha, the correlations the estimate lacks to be a certificate (features
 # neither known nor bounded below the new threshold) are computed when at most EXTRA_DOTS
 # of the features: at once when they also cost at most EXTRA_COST of a full pass, else
@@ -169,46 +170,27 @@ def _dots_listed(D, lst, r, state, inv_n, out):
     return sparse
 
 
-def single_dots(D, XT, info, resid, r32, out):
-    """``out[j] = fl32(x_j)^T fl32(resid)`` in float32 for every column of a dense float64
-    design; ``XT`` (``(p, n)`` float32, one row per column) is its float32 copy, made here
-    first when ``info[2] == 0``."""
+def half_pass(D, XT, info, norms, unscale, resid, r32, out):
+    """``out[j] ~ x_j^T resid`` within ``half_error(n) ||x_j|| ||resid||`` for every column
+    of a dense float64 design, from ``XT`` (``(p, n)`` uint16, one row per column), its
+    half-precision copy (see :mod:`.half`), made here first when ``info[2] == 0``;
+    returns ``||resid||``."""
     raise NotImplementedError("only callable from numba-compiled code")
 
 
-@overload(single_dots)
-def _single_dots(D, XT, info, resid, r32, out):
+@overload(half_pass)
+def _half_pass(D, XT, info, norms, unscale, resid, r32, out):
     if len(D.types) == 1 and D.types[0].dtype == types.float64:
-        def dense(D, XT, info, resid, r32, out):
-            X = D[0]
-            n, p = X.shape
+        def dense(D, XT, info, norms, unscale, resid, r32, out):
             if info[2] == 0.0:
-                for j in range(p):
-                    for i in range(n):
-                        XT[j, i] = np.float32(X[i, j])
+                make_half_copy(D[0], norms, XT, unscale)
                 info[2] = 1.0
-            for i in range(n):
-                r32[i] = np.float32(resid[i])
-            for j in range(p):
-                s = np.float32(0.0)
-                for i in range(n):
-                    s += XT[j, i] * r32[i]
-                out[j] = float(s)
+            return half_dots(XT, unscale, resid, r32, out)
         return dense
 
-    def other(D, XT, info, resid, r32, out):
-        return
-    return other
-
-
-@njit(cache=True, inline="always")
-def single_error(n):
-    """Bound on ``|fl32 dot - x^T r|`` per unit ``||x|| ||r||`` for ``n`` rows: the inputs'
-    roundings (``2u``) and the float32 sum in any order (``(n - 1) u``), ``u = 2^-24``, plus 1%;
-    infinite from 100,000 rows, where the bound says nothing anyway."""
-    if n >= 100_000:
+    def other(D, XT, info, norms, unscale, resid, r32, out):
         return np.inf
-    return 1.01 * (n + 3) * 2.0 ** -24
+    return other
 
 
 @njit(cache=True, inline="always")
@@ -234,7 +216,7 @@ def _not_fresh(lst, m, fresh, out):
 
 
 def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr,
-                 known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, single):
+                 known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, half):
     """Certificate of ``w``; returns ``(primal, gap, max_violation, c, ||resid||^2)``.
 
     ``compute``: recompute ``corr = X^T r / n`` for every ``active`` feature (and mark them
@@ -262,21 +244,25 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
     read per bounded certificate, 2-3 full passes instead of 4; riboflavin: 14-16 full
     passes instead of 18-19).
 
-    A float32 pass instead of a full one (dense float64 designs, ``single > 0``): near
-    interpolation the bounds fail for most features (Toeplitz 500 x 5000: about half of a
-    fold path's certificates were full passes), but the correlations are then needed to
-    about 1e-4 only, to tell a zero feature below its threshold.  A float32 copy of ``X``
-    (``bnd[11]``, made on first use) gives every ``x_j^T r`` at half the memory traffic and
-    twice the vector lanes, within ``single_error(n) ||x_j|| ||r||`` (rigorous: rounding of
-    both inputs and of the sum in any order).  Zero features whose float32 value plus that
-    error is below ``a_j`` are bounded as above; only the others (the support, the
-    features at their threshold) get an exact dot product.  The pass becomes the reference,
-    its float32 entries marked inexact (``ref_exact``, ``bnd[13]``) with their error
-    (``info[3]`` per unit column norm) added to later bounds; it is chosen over a bounded
-    certificate when more than ``single * #features + #support`` dot products would be
-    needed.  The skipped features are not working-set candidates: ranked by their float32
-    values, they brought features into the working set that then did not enter (exact dots
-    and Gram rows for nothing: 10-fold LassoCV riboflavin and leukemia 6-7% slower).
+    A half-precision pass instead of a full one (dense float64 designs, ``half > 0``):
+    near interpolation the bounds fail for most features (Toeplitz 500 x 5000: about half
+    of a fold path's certificates were full passes), but the correlations are then needed
+    only to tell a zero feature below its threshold.  A binary16 copy of ``X`` (``bnd[11]``,
+    made on first use, with its column scalings ``bnd[16]``, see :mod:`.half`) gives every
+    ``x_j^T r`` at a quarter of the memory traffic, within
+    ``half_error(n) ||x_j|| ||r||`` (rigorous: rounding of both inputs and of the float32
+    sum in any order; ~5e-4).  Zero features whose value plus that error is below ``a_j``
+    are bounded as above; only the others (the support, the features at their threshold)
+    get an exact dot product.  The pass becomes the reference, its inexact entries marked
+    (``ref_exact``, ``bnd[13]``) with their error (``info[3]`` per unit column norm) added
+    to later bounds; it is chosen over a bounded certificate when more than
+    ``half * #features + #support`` dot products would be needed.  The skipped
+    features are not working-set candidates: ranked by their approximate values, they
+    brought features into the working set that then did not enter (exact dots and Gram
+    rows for nothing: 10-fold LassoCV riboflavin and leukemia 6-7% slower).  (A float32
+    copy came first: binary16 took a Toeplitz CV from 265-268 to 249-258 ms, riboflavin
+    and leukemia unchanged; its larger error left ~4 features per alpha of a Toeplitz fold
+    path to an exact dot product where float32 left 0.1.)
 
     Gram updates instead of dot products: ``bnd`` also holds ``w_ref``, the coefficients
     at the reference, two buffers, and the Gram cache ``gc`` of :func:`_gram_cd`.  Since
@@ -313,7 +299,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
         resid_prev = bnd[10]
         XT, r32, ref_exact = bnd[11], bnd[12], bnd[13]
         rest, fresh = bnd[14], bnd[15]
-        mode = 0  # 0: every correlation exactly, 1: bounds, 2: the float32 pass
+        mode = 0  # 0: every correlation exactly, 1: bounds, 2: the half-precision pass
         if n_free == 0 and info[0] > 0.0:
             dist = 0.0
             dist_prev = 0.0
@@ -327,7 +313,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
             n_nz = 0
             n_supp = 0
             for j in range(p):  # branch-free: vector instructions
-                # (a float32 reference entry carries its rounding error)
+                # (a half-precision reference entry carries its rounding error)
                 slack = dist + e_ref * (1.0 - ref_exact[j])
                 u = (abs(corr_ref[j]) + norms[j] * slack) * (1.0 + 1e-9)
                 # a feature known at the previous certificate: its correlation there is a
@@ -344,7 +330,7 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                 n_supp += np.int64(w[j] != 0.0)
             if need <= refresh * n_nz:
                 mode = 1
-            elif XT.shape[0] > 0 and need > single * n_nz + n_supp:
+            elif XT.shape[0] > 0 and need > half * n_nz + n_supp:
                 mode = 2
         if mode == 0:
             for j in range(p):
@@ -364,8 +350,8 @@ def _certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, comp
                 info[0] = 1.0
                 info[3] = 0.0
         elif mode == 2:
-            single_dots(D, XT, info, resid, r32, corr_ref)
-            err = single_error(n) * np.sqrt(rsq) * inv_n + 1e-300
+            rnorm = half_pass(D, XT, info, norms, bnd[16], resid, r32, corr_ref)
+            err = half_error(n) * rnorm * inv_n + 1e-300
             for j in range(p):  # branch-free
                 cj = corr_ref[j] * inv_n
                 u = (abs(cj) + norms[j] * err) * (1.0 + 1e-9)
@@ -980,7 +966,7 @@ _gram_cd_plain = njit(cache=True)(_gram_cd)
 
 
 def certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr,
-                known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, single):
+                known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, half):
     """See :func:`_certificate`; resolved at compile time."""
     raise NotImplementedError("only callable from numba-compiled code")
 
@@ -988,13 +974,13 @@ def certificate(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compu
 @overload(certificate)
 def _certificate_ov(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr,
                     known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh,
-                    single):
+                    half):
     impl = _certificate_fast if len(D.types) == 1 else _certificate_plain
 
     def call(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr, known,
-             resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, single):
+             resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, half):
         return impl(D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr,
-                    known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, single)
+                    known, resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, half)
     return call
 
 
@@ -1064,12 +1050,12 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
     """Solve at one alpha (penalty weights ``a, b``) from ``w``; see :func:`_solve_path`.
 
     ``opts = (p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton,
-    single, extra_cost, full_cost)``.
+    half, extra_cost, full_cost)``.
     ``move``: the first inner solve tries the start ``w + dw`` (``dw = wk[-1]``, see
     :func:`_gram_cd`).
     Returns ``(primal, gap, max_kkt_violation, ||resid||^2, epochs + passes, converged)``.
     """
-    p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton, single, \
+    p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton, half, \
         extra_cost, full_cost = opts
     (active, movable, resid, theta, corr_dual, zstate, score, cand, mask, ws, hist,
      wsave, rsave, buf, gc, gz, gzs, bnd, dw) = wk
@@ -1111,7 +1097,7 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
         first = False
         primal, gap, worst, c, rsq = certificate(
             D, y, v, w, r, state, a, b, lo, hi, zero, free, Q, active, compute, corr, known,
-            resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, single)
+            resid, theta, corr_dual, zstate, inv_n, norms, bnd, refresh, half)
         if compute:
             passes += 1
         value = gap if use_gap else worst
@@ -1179,7 +1165,7 @@ def _solve_alpha(D, y, v, yty, a, b, lo, hi, lips, norms, zero, free, Q, movable
 
 def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, movable0,
                 tol_abs, refine_tol_abs, max_epochs, p0, ws_growth, inner_ratio, n_acc,
-                use_gap, screening, gc, refresh, newton, single, extra_cost, XT, early_stop,
+                use_gap, screening, gc, refresh, newton, half, extra_cost, XT, early_stop,
                 min_alphas, fdev, devmax, w, r, state, corr, known, W, gaps, kkts, primals,
                 iters, conv, devs):
     """Solve at every alpha of the decreasing grid ``alphas``, warm-started.
@@ -1191,10 +1177,10 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
     may leave zero.  ``use_gap``: stop on the duality gap (else on the KKT violation).
     ``gc``: the Gram cache (see :func:`_gram_cd`), in/out: entries already there are trusted,
     so one cache serves successive calls on the same design, and a caller may prefill it.
-    ``refresh``, ``single``: see :func:`_certificate` (``single = 0``: no float32 pass);
-    ``extra_cost``: see ``EXTRA_COST``;
-    ``XT``: workspace for the float32 copy of a dense design, ``(p, n)`` float32 (it may
-    have no rows when ``single = 0``).  (Allocated by the caller: a cross-validation reuses
+    ``refresh``, ``half``: see :func:`_certificate` (``half = 0``: no half-precision
+    pass); ``extra_cost``: see ``EXTRA_COST``;
+    ``XT``: workspace for the binary16 copy of a dense design, ``(p, n)`` uint16 (it may
+    have no rows when ``half = 0``).  (Allocated by the caller: a cross-validation reuses
     it fold after fold, where a fresh one per path cost ~2,900 page faults, 5 ms each time
     on the Toeplitz 500 x 5000 design.)
 
@@ -1214,14 +1200,14 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
           (np.zeros(p), np.zeros(n), np.zeros(4), np.full(p, -1.0), np.zeros(p),
            np.empty(p, dtype=np.int64), np.empty(p), gc,
            flag_buffer(p), np.empty(p, dtype=np.int64), np.zeros(n),
-           XT if single > 0.0 and Q.shape[1] == 0 else XT[:0], np.empty(n, dtype=np.float32),
+           XT if half > 0.0 and Q.shape[1] == 0 else XT[:0], np.empty(n, dtype=np.float32),
            np.ones(p, dtype=np.uint8), np.empty(p, dtype=np.int64),
-           np.zeros(p, dtype=np.uint8)),
+           np.zeros(p, dtype=np.uint8), np.empty(p)),
           np.zeros(p))
     full_cost = 0.0  # of a pass over every column (see col_cost)
     for j in range(p):
         full_cost += col_cost(D, j)
-    opts = (p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton, single,
+    opts = (p0, ws_growth, inner_ratio, n_acc, use_gap, screening, refresh, newton, half,
             extra_cost, full_cost)
     yty = 0.0
     for i in range(n):

@@ -13,11 +13,11 @@ import numpy as np
 
 from .._kernels.quadratic_path import (
     EXTRA_COST,
+    HALF,
     MAX_GRAM,
     NEWTON,
     REFRESH,
     REFRESH_SPARSE,
-    SINGLE,
     STOP_DEVMAX,
     STOP_FDEV,
     STOP_NONE,
@@ -27,8 +27,8 @@ from ..penalties import WeightedElasticNet
 from ._certificate import free_basis
 from ._result import SolverResult
 
-# largest dense design given a float32 copy for the certificates' screening pass (256 MB)
-SINGLE_MAX_ENTRIES = 2**26
+# largest dense design given a binary16 copy for the certificates' screening pass (128 MB)
+HALF_MAX_ENTRIES = 2**26
 
 __all__ = ["QuadraticCD", "solve_cd", "STOP_NONE", "STOP_FDEV", "STOP_DEVMAX"]
 
@@ -55,7 +55,7 @@ def warn_not_converged(res, solver):
 class Workspace:
     """Large buffers handed from one solver to the next (the folds of a cross-validation).
 
-    A fold's Gram cache and float32 copy of ``X`` are tens of MB; allocated afresh for
+    A fold's Gram cache and binary16 copy of ``X`` are tens of MB; allocated afresh for
     every fold, they were returned to the system in between and every page touched again
     faulted (Toeplitz 500 x 5000 10-fold CV: 25,000-32,000 faults, 50-60 ms of system time
     per CV, as much as the float32 pass saved).  Only for solvers used one after the other:
@@ -105,18 +105,18 @@ class QuadraticCD:
     single fits, where it was measured.
     ``max_gram`` (size of the Gram cache), ``refresh`` (when a certificate recomputes every
     correlation rather than bounding them; None: ``REFRESH``, or ``REFRESH_SPARSE`` on
-    sparse designs), ``single`` (when it takes a float32 pass instead; 0 never),
+    sparse designs), ``half`` (when it takes a half-precision pass instead; 0 never),
     ``extra_cost`` (how many correlations a new alpha computes at once to certify the last
     solution, see ``EXTRA_COST``) and ``newton`` (how eagerly the Gram solver replaces
     epochs by an exact solve on the current face; 0 never) only change speed, never the
     certified result; tests set them to extremes to exercise every branch.
-    The float32 pass needs a float32 copy of a dense float64 design (half its memory, made
-    on first use), so it is off beyond ``SINGLE_MAX_ENTRIES`` entries.
+    The half-precision pass needs a binary16 copy of a dense float64 design (a quarter of
+    its memory, made on first use), so it is off beyond ``HALF_MAX_ENTRIES`` entries.
     """
 
     def __init__(self, datafit, design, a1, b1, lower, upper, *, p0=10, n_acc=5,
                  screening=True, ws_growth=1.25, inner_ratio=0.3, max_gram=MAX_GRAM,
-                 refresh=None, newton=NEWTON, single=SINGLE, extra_cost=EXTRA_COST,
+                 refresh=None, newton=NEWTON, half=HALF, extra_cost=EXTRA_COST,
                  workspace=None):
         self.datafit, self.design = datafit, design
         pen1 = WeightedElasticNet(np.asarray(a1, np.float64), np.asarray(b1, np.float64),
@@ -132,14 +132,14 @@ class QuadraticCD:
         if refresh is None:
             refresh = REFRESH_SPARSE if design.is_sparse else REFRESH
         if (design.is_sparse or design.dtype != np.float64
-                or design.n_samples * design.n_features > SINGLE_MAX_ENTRIES):
-            single = 0.0
-        shape = (design.n_features, design.n_samples) if single > 0 else (0, 0)
-        self.single_copy = (np.empty(shape, np.float32) if workspace is None
-                            else workspace.take("single", shape, np.float32))
+                or design.n_samples * design.n_features > HALF_MAX_ENTRIES):
+            half = 0.0
+        shape = (design.n_features, design.n_samples) if half > 0 else (0, 0)
+        self.half_copy = (np.empty(shape, np.uint16) if workspace is None
+                            else workspace.take("half", shape, np.uint16))
         self.options = (int(p0), float(ws_growth), float(inner_ratio), int(n_acc),
                         bool(screening), int(max_gram), float(refresh), float(newton),
-                        float(single), float(extra_cost))
+                        float(half), float(extra_cost))
         self.y = np.asarray(datafit.y, dtype=design.dtype)
         # the working sets of a path use at most ~2.5 n_samples distinct features (riboflavin,
         # leukemia: 100-150 on ~57 rows; Toeplitz 500 x 5000: ~640 on 400): a cache of
@@ -208,13 +208,13 @@ class QuadraticCD:
         floor = 50 * float(np.finfo(design.dtype).eps)
         refine_abs = tol_abs if refine_tol is None else max(refine_tol, floor) * self.scale
         (p0, ws_growth, inner_ratio, n_acc, screening, max_gram, refresh, newton,
-         single, extra_cost) = self.options
+         half, extra_cost) = self.options
         n_done, stop = design.path_kernel(
             design.kernel_data, self.y, design.v.astype(design.dtype), alphas, self.a1,
             self.b1, self.lower, self.upper, self.lips, self.norms, self.zero, self.free,
             self.Q, self.movable, tol_abs, refine_abs, int(max_iter), p0, ws_growth,
             inner_ratio, n_acc, self.criterion == "gap", screening, self.gram, refresh, newton,
-            single, extra_cost, self.single_copy, bool(early_stop), int(min_alphas), float(fdev),
+            half, extra_cost, self.half_copy, bool(early_stop), int(min_alphas), float(fdev),
             float(devmax), self.w, self.r, self.state, self.corr, self.known, out["coefs"],
             out["gaps"], out["kkts"], out["primals"], out["n_iter"], out["converged"], out["devs"])
         out = {k: v[:, :n_done] if k == "coefs" else v[:n_done] for k, v in out.items()}
