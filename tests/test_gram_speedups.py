@@ -374,6 +374,114 @@ def test_gram_cache_entries_are_the_designs(kind, weighted):
                                atol=1e-12 * np.abs(exact).max())
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_row_route_fills_exactly_the_new_features_entries_with_the_rows(weighted):
+    """The Gram fill's row route: for each new working-set feature outside the rows'
+    slots, its missing entries with every feature there, ``X_c^T X_c`` through the rows
+    (weights and centring included), and nothing else: not entries already there, not
+    pairs of new features (left to the column route).  With the
+    rows' slot count set to 0 (a renumbered cache) it does nothing.  Mutation-checked:
+    dropping the ``mu_u mu_t v^T v`` term fails it."""
+    import numba
+
+    from sparsefit._kernels.quadratic_path import row_route
+    from sparsefit._kernels.sparse import csc_columns_to_rows
+
+    @numba.njit
+    def call(D, ws, sl, rl, G, have):
+        row_route(D, ws, sl, rl, G, have)
+
+    rng = np.random.default_rng(7)
+    n, p = 80, 30
+    # heavy row features, light newcomers: the route is the cheaper one for them
+    density = np.where(np.arange(p) < 12, 0.8, 0.05)
+    X = sp.csc_matrix((rng.standard_normal((n, p)) + 2.0) * (rng.random((n, p)) < density))
+    sw = rng.uniform(0.2, 3.0, n) if weighted else None
+    if sw is not None:
+        sw = sw * n / sw.sum()
+    pp = _make_problem(X, rng.standard_normal(n), sw, 1.0, True, False, None, None, None,
+                       False, 1e-6, 1000)
+    design = pp.prob.design
+    Xw = design.csc
+    row_feats = np.array([3, 0, 7, 11, 5, 1, 9], dtype=np.int64)  # slots 0..6
+    rptr, rcol, rval = csc_columns_to_rows(Xw.data, Xw.indices, Xw.indptr, row_feats, n)
+    design.rows = (rptr, rcol, rval, np.array([row_feats.size], dtype=np.int64))
+    D = design.kernel_data
+    assert len(D) == 10
+    # working set: row features 3, 7, 5 and newcomers 15, 22, 20 (slots 7, 8, 9)
+    ws = np.array([3, 15, 7, 22, 5, 20], dtype=np.int64)
+    sl = np.array([0, 7, 2, 8, 4, 9], dtype=np.int64)
+    rl = np.array([1, 3, 5], dtype=np.int64)  # the newcomers' positions
+    cap = 12
+    G = np.full((cap, cap), np.nan)
+    have = np.zeros((cap, cap), dtype=bool)
+    have[np.ix_(np.arange(7), np.arange(7))] = True  # the rows' own pairs (prefilled)
+    G[np.ix_(np.arange(7), np.arange(7))] = -1.0
+    have[7, 4] = have[4, 7] = True  # one entry already there: not recomputed
+    G[7, 4] = G[4, 7] = 123.0
+    call(D, ws, sl, rl, G, have)
+    exact = _exact_gram(design, ws)
+    pos = {int(s): k for k, s in enumerate(sl)}
+    for su in (7, 8, 9):
+        for st in (0, 2, 4):
+            if (su, st) == (7, 4):
+                assert G[su, st] == 123.0
+                continue
+            assert have[su, st] and have[st, su]
+            assert G[su, st] == G[st, su]
+            assert G[su, st] == pytest.approx(exact[pos[su], pos[st]], rel=1e-12,
+                                              abs=1e-12 * np.abs(exact).max())
+    assert not have[7, 8] and not have[8, 9] and not have[7, 9]  # newcomers' pairs
+    assert np.all(G[np.ix_(np.arange(7), np.arange(7))] == -1.0)
+    # a stale (renumbered) cache: the rows are not used
+    design.rows[3][0] = 0
+    G2 = np.full((cap, cap), np.nan)
+    have2 = np.zeros((cap, cap), dtype=bool)
+    call(design.kernel_data, ws, sl, rl, G2, have2)
+    assert not have2.any()
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_prefilled_sparse_fold_fills_exact_entries_through_its_rows(weighted):
+    """A sparse fold prefilled from the full data's Gram entries gets the rows of those
+    features, and every entry its path adds (through the rows or the columns) equals
+    ``X_c^T X_c``."""
+    X, y = make_regression(n=160, p=400, k=12, seed=23)
+    rng = np.random.default_rng(5)
+    density = np.geomspace(0.02, 0.9, 400)[rng.permutation(400)]
+    X = sp.csc_matrix((X + 1.0) * (rng.random(X.shape) < density))
+    sw = rng.uniform(0.2, 3.0, 160) if weighted else None
+    if sw is not None:
+        sw = sw * 160 / sw.sum()
+    from sparsefit.path import _alpha_max, _solve_grid
+
+    pp_full = _make_problem(X, y, sw, 1.0, True, False, None, None, None, False, 1e-8, 100_000)
+    alphas = _alpha_max(pp_full) * np.geomspace(1, 1e-3, 40)
+    cd_full = _grid_solver(pp_full)
+    _solve_grid(pp_full, alphas, False, cd=cd_full)
+    feats = cd_full.gram_features()
+    test = np.arange(0, 160, 8)
+    train = np.setdiff1d(np.arange(160), test)
+    pp = _make_problem(take_rows(X, train), y[train], None if sw is None else sw[train], 1.0,
+                       True, False, None, None, None, False, 1e-8, 100_000)
+    cd = _grid_solver(pp)
+    cd.prefill_gram(*SharedGram(X, sw, feats, True).fold(test, pp.prob.design))
+    n_rows = int(pp.prob.design.rows[3][0])
+    assert n_rows == cd.gram[4][0] > 20  # the rows are those of the prefilled slots
+    _solve_grid(pp, alphas * 0.5, False, cd=cd)  # lower: features beyond F enter
+    all_feats = cd.gram_features()
+    slot_of, G, have = cd.gram[0], cd.gram[1], cd.gram[2]
+    s = slot_of[all_feats]
+    assert s.max() >= n_rows + 5  # newcomers got slots after the rows'
+    exact = _exact_gram(pp.prob.design, all_feats)
+    filled = have[np.ix_(s, s)]
+    new_old = filled[np.ix_(s >= n_rows, s < n_rows)]
+    assert new_old.sum() > 50  # newcomers' entries with the rows' features were filled
+    got = G[np.ix_(s, s)]
+    np.testing.assert_allclose(got[filled], exact[filled], rtol=1e-9,
+                               atol=1e-11 * np.abs(exact).max())
+
+
 def test_prefilled_solver_matches_a_cold_one():
     """A fold solved from a prefilled Gram cache certifies the same solutions."""
     X, y = make_regression(n=120, p=300, k=8, seed=9)

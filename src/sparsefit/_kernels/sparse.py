@@ -44,3 +44,29 @@ def csr_rows_gram(data, indices, indptr, rows, w, f):
             S[a, b] = s
             S[b, a] = s
     return S, u
+
+
+@njit(cache=True)
+def csc_columns_to_rows(data, indices, indptr, cols, n_rows):
+    """Rows (CSR) of the columns ``cols`` of a CSC matrix: ``(rptr, rcol, rval)``, where
+    ``rcol`` holds a column's position in ``cols`` (not its index).  Within a row the
+    entries follow ``cols``' order."""
+    rptr = np.zeros(n_rows + 1, dtype=np.int64)
+    for c in range(cols.shape[0]):
+        j = cols[c]
+        for k in range(indptr[j], indptr[j + 1]):
+            rptr[indices[k] + 1] += 1
+    for i in range(n_rows):
+        rptr[i + 1] += rptr[i]
+    rcol = np.empty(rptr[n_rows], dtype=np.int32)
+    rval = np.empty(rptr[n_rows], dtype=data.dtype)
+    cur = rptr[:n_rows].copy()
+    for c in range(cols.shape[0]):
+        j = cols[c]
+        for k in range(indptr[j], indptr[j + 1]):
+            i = indices[k]
+            q = cur[i]
+            rcol[q] = c
+            rval[q] = data[k]
+            cur[i] = q + 1
+    return rptr, rcol, rval

@@ -22,6 +22,7 @@ from .._kernels.quadratic_path import (
     STOP_FDEV,
     STOP_NONE,
 )
+from .._kernels.sparse import csc_columns_to_rows
 from ..exceptions import ConvergenceWarning
 from ..penalties import WeightedElasticNet
 from ._certificate import free_basis
@@ -253,6 +254,12 @@ class QuadraticCD:
         n_slots[0] = f
         stamp[:f] = n_slots[1]  # all pairs known, as after a Gram inner solve
         self.gram[6][2][0] = 0  # no kept active-set factor: slots were renumbered
+        design = self.design
+        if design.is_sparse:  # the slots' rows, for the fill of the features still to come
+            X = design.csc
+            rptr, rcol, rval = csc_columns_to_rows(X.data, X.indices, X.indptr, feats,
+                                                   design.n_samples)
+            design.rows = (rptr, rcol, rval, np.array([f], dtype=np.int64))
 
     def residual(self):
         """The full centred residual ``y - X_c w`` of the current state."""
