@@ -482,6 +482,44 @@ def test_prefilled_sparse_fold_fills_exact_entries_through_its_rows(weighted):
                                atol=1e-11 * np.abs(exact).max())
 
 
+def test_restarted_cache_drops_the_rows_of_its_old_slots():
+    """A Gram cache too small for the path restarts, renumbering its slots: the rows,
+    labelled by the old slots, must no longer be used (mutation-checked: without
+    ``drop_rows`` the restarted cache gets wrong entries and this fails)."""
+    X, y = make_regression(n=160, p=400, k=12, seed=29)
+    rng = np.random.default_rng(6)
+    density = np.geomspace(0.02, 0.9, 400)[rng.permutation(400)]
+    X = sp.csc_matrix((X + 1.0) * (rng.random(X.shape) < density))
+    from sparsefit.path import _alpha_max, _solve_grid
+
+    pp_full = _make_problem(X, y, None, 1.0, True, False, None, None, None, False, 1e-8,
+                            100_000)
+    alphas = _alpha_max(pp_full) * np.geomspace(1, 1e-3, 40)
+    cd_full = _grid_solver(pp_full)
+    _solve_grid(pp_full, alphas, False, cd=cd_full)
+    feats = cd_full.gram_features()
+    test = np.arange(0, 160, 8)
+    train = np.setdiff1d(np.arange(160), test)
+    pp = _make_problem(take_rows(X, train), y[train], None, 1.0, True, False, None, None,
+                       None, False, 1e-8, 100_000)
+    cap = feats.size + 6  # room for a few newcomers, then a restart
+    cd = _grid_solver(pp, max_gram=cap)
+    cd.prefill_gram(*SharedGram(X, None, feats, True).fold(test, pp.prob.design))
+    assert pp.prob.design.rows[3][0] == feats.size
+    res = _solve_grid(pp, alphas * 0.5, False, cd=cd)
+    assert pp.prob.design.rows[3][0] == 0  # restarted: the rows were dropped
+    all_feats = cd.gram_features()
+    slot_of, G, have = cd.gram[0], cd.gram[1], cd.gram[2]
+    s = slot_of[all_feats]
+    filled = have[np.ix_(s, s)]
+    assert filled.sum() > 100
+    exact = _exact_gram(pp.prob.design, all_feats)
+    got = G[np.ix_(s, s)]
+    np.testing.assert_allclose(got[filled], exact[filled], rtol=1e-9,
+                               atol=1e-11 * np.abs(exact).max())
+    assert res[4].all()
+
+
 def test_prefilled_solver_matches_a_cold_one():
     """A fold solved from a prefilled Gram cache certifies the same solutions."""
     X, y = make_regression(n=120, p=300, k=8, seed=9)
