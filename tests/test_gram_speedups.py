@@ -441,20 +441,19 @@ def test_row_route_fills_exactly_the_new_features_entries_with_the_rows(weighted
     assert not have2.any()
 
 
-@pytest.mark.parametrize("weighted", [False, True])
-def test_prefilled_sparse_fold_fills_exact_entries_through_its_rows(weighted):
-    """A sparse fold prefilled from the full data's Gram entries gets the rows of those
-    features, and every entry its path adds (through the rows or the columns) equals
-    ``X_c^T X_c``."""
-    X, y = make_regression(n=160, p=400, k=12, seed=23)
-    rng = np.random.default_rng(5)
+def _prefilled_fold(seed, weighted, **options):
+    """A sparse fold (every 8th row held out) whose Gram cache is prefilled from the full
+    data's path, as cross-validation does: ``(pp, cd, alphas, n_prefilled)``; its columns
+    range from a few to most rows, with a mean (centring matters)."""
+    from sparsefit.path import _alpha_max, _solve_grid
+
+    X, y = make_regression(n=160, p=400, k=12, seed=seed)
+    rng = np.random.default_rng(seed)
     density = np.geomspace(0.02, 0.9, 400)[rng.permutation(400)]
     X = sp.csc_matrix((X + 1.0) * (rng.random(X.shape) < density))
     sw = rng.uniform(0.2, 3.0, 160) if weighted else None
     if sw is not None:
         sw = sw * 160 / sw.sum()
-    from sparsefit.path import _alpha_max, _solve_grid
-
     pp_full = _make_problem(X, y, sw, 1.0, True, False, None, None, None, False, 1e-8, 100_000)
     alphas = _alpha_max(pp_full) * np.geomspace(1, 1e-3, 40)
     cd_full = _grid_solver(pp_full)
@@ -464,20 +463,34 @@ def test_prefilled_sparse_fold_fills_exact_entries_through_its_rows(weighted):
     train = np.setdiff1d(np.arange(160), test)
     pp = _make_problem(take_rows(X, train), y[train], None if sw is None else sw[train], 1.0,
                        True, False, None, None, None, False, 1e-8, 100_000)
-    cd = _grid_solver(pp)
+    cd = _grid_solver(pp, **options)
     cd.prefill_gram(*SharedGram(X, sw, feats, True).fold(test, pp.prob.design))
-    n_rows = int(pp.prob.design.rows[3][0])
-    assert n_rows == cd.gram[4][0] > 20  # the rows are those of the prefilled slots
-    _solve_grid(pp, alphas * 0.5, False, cd=cd)  # lower: features beyond F enter
-    all_feats = cd.gram_features()
+    return pp, cd, alphas, feats.size
+
+
+def _cached_entries(pp, cd):
+    """``(slots, filled, got, exact)`` of every feature in ``cd``'s Gram cache."""
+    feats = cd.gram_features()
     slot_of, G, have = cd.gram[0], cd.gram[1], cd.gram[2]
-    s = slot_of[all_feats]
+    s = slot_of[feats]
+    return s, have[np.ix_(s, s)], G[np.ix_(s, s)], _exact_gram(pp.prob.design, feats)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_prefilled_sparse_fold_fills_exact_entries_through_its_rows(weighted):
+    """A sparse fold prefilled from the full data's Gram entries gets the rows of those
+    features, and every entry its path adds (through the rows or the columns) equals
+    ``X_c^T X_c``."""
+    from sparsefit.path import _solve_grid
+
+    pp, cd, alphas, n_pre = _prefilled_fold(23, weighted)
+    n_rows = int(pp.prob.design.rows[3][0])
+    assert n_rows == n_pre == cd.gram[4][0] > 20  # the rows are the prefilled slots'
+    _solve_grid(pp, alphas * 0.5, False, cd=cd)  # lower: features beyond them enter
+    s, filled, got, exact = _cached_entries(pp, cd)
     assert s.max() >= n_rows + 5  # newcomers got slots after the rows'
-    exact = _exact_gram(pp.prob.design, all_feats)
-    filled = have[np.ix_(s, s)]
     new_old = filled[np.ix_(s >= n_rows, s < n_rows)]
     assert new_old.sum() > 50  # newcomers' entries with the rows' features were filled
-    got = G[np.ix_(s, s)]
     np.testing.assert_allclose(got[filled], exact[filled], rtol=1e-9,
                                atol=1e-11 * np.abs(exact).max())
 
@@ -486,35 +499,16 @@ def test_restarted_cache_drops_the_rows_of_its_old_slots():
     """A Gram cache too small for the path restarts, renumbering its slots: the rows,
     labelled by the old slots, must no longer be used (mutation-checked: without
     ``drop_rows`` the restarted cache gets wrong entries and this fails)."""
-    X, y = make_regression(n=160, p=400, k=12, seed=29)
-    rng = np.random.default_rng(6)
-    density = np.geomspace(0.02, 0.9, 400)[rng.permutation(400)]
-    X = sp.csc_matrix((X + 1.0) * (rng.random(X.shape) < density))
-    from sparsefit.path import _alpha_max, _solve_grid
+    from sparsefit.path import _solve_grid
 
-    pp_full = _make_problem(X, y, None, 1.0, True, False, None, None, None, False, 1e-8,
-                            100_000)
-    alphas = _alpha_max(pp_full) * np.geomspace(1, 1e-3, 40)
-    cd_full = _grid_solver(pp_full)
-    _solve_grid(pp_full, alphas, False, cd=cd_full)
-    feats = cd_full.gram_features()
-    test = np.arange(0, 160, 8)
-    train = np.setdiff1d(np.arange(160), test)
-    pp = _make_problem(take_rows(X, train), y[train], None, 1.0, True, False, None, None,
-                       None, False, 1e-8, 100_000)
-    cap = feats.size + 6  # room for a few newcomers, then a restart
-    cd = _grid_solver(pp, max_gram=cap)
-    cd.prefill_gram(*SharedGram(X, None, feats, True).fold(test, pp.prob.design))
-    assert pp.prob.design.rows[3][0] == feats.size
+    _, cd0, _, n_pre = _prefilled_fold(29, False)
+    # room for a few newcomers, then a restart
+    pp, cd, alphas, _ = _prefilled_fold(29, False, max_gram=n_pre + 6)
+    assert pp.prob.design.rows[3][0] == n_pre
     res = _solve_grid(pp, alphas * 0.5, False, cd=cd)
     assert pp.prob.design.rows[3][0] == 0  # restarted: the rows were dropped
-    all_feats = cd.gram_features()
-    slot_of, G, have = cd.gram[0], cd.gram[1], cd.gram[2]
-    s = slot_of[all_feats]
-    filled = have[np.ix_(s, s)]
+    s, filled, got, exact = _cached_entries(pp, cd)
     assert filled.sum() > 100
-    exact = _exact_gram(pp.prob.design, all_feats)
-    got = G[np.ix_(s, s)]
     np.testing.assert_allclose(got[filled], exact[filled], rtol=1e-9,
                                atol=1e-11 * np.abs(exact).max())
     assert res[4].all()
