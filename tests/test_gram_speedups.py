@@ -405,9 +405,8 @@ def test_row_route_fills_exactly_the_new_features_entries_with_the_rows(weighted
     Xw = design.csc
     row_feats = np.array([3, 0, 7, 11, 5, 1, 9], dtype=np.int64)  # slots 0..6
     rptr, rcol, rval = csc_columns_to_rows(Xw.data, Xw.indices, Xw.indptr, row_feats, n)
-    design.rows = (rptr, rcol, rval, np.array([row_feats.size], dtype=np.int64))
-    D = design.kernel_data
-    assert len(D) == 10
+    rows = (rptr, rcol, rval, np.array([row_feats.size], dtype=np.int64))
+    D = design.kernel_data + rows
     # working set: row features 3, 7, 5 and newcomers 15, 22, 20 (slots 7, 8, 9)
     ws = np.array([3, 15, 7, 22, 5, 20], dtype=np.int64)
     sl = np.array([0, 7, 2, 8, 4, 9], dtype=np.int64)
@@ -434,17 +433,18 @@ def test_row_route_fills_exactly_the_new_features_entries_with_the_rows(weighted
     assert not have[7, 8] and not have[8, 9] and not have[7, 9]  # newcomers' pairs
     assert np.all(G[np.ix_(np.arange(7), np.arange(7))] == -1.0)
     # a stale (renumbered) cache: the rows are not used
-    design.rows[3][0] = 0
+    rows[3][0] = 0
     G2 = np.full((cap, cap), np.nan)
     have2 = np.zeros((cap, cap), dtype=bool)
-    call(design.kernel_data, ws, sl, rl, G2, have2)
+    call(D, ws, sl, rl, G2, have2)
     assert not have2.any()
 
 
-def _prefilled_fold(seed, weighted, **options):
+def _prefilled_fold(seed, weighted, n_feats=None, **options):
     """A sparse fold (every 8th row held out) whose Gram cache is prefilled from the full
-    data's path, as cross-validation does: ``(pp, cd, alphas, n_prefilled)``; its columns
-    range from a few to most rows, with a mean (centring matters)."""
+    data's path, as cross-validation does (with its first ``n_feats`` cached features only,
+    when given): ``(pp, cd, alphas, n_prefilled)``; its columns range from a few to most
+    rows, with a mean (centring matters)."""
     from sparsefit.path import _alpha_max, _solve_grid
 
     X, y = make_regression(n=160, p=400, k=12, seed=seed)
@@ -458,7 +458,7 @@ def _prefilled_fold(seed, weighted, **options):
     alphas = _alpha_max(pp_full) * np.geomspace(1, 1e-3, 40)
     cd_full = _grid_solver(pp_full)
     _solve_grid(pp_full, alphas, False, cd=cd_full)
-    feats = cd_full.gram_features()
+    feats = cd_full.gram_features()[:n_feats]
     test = np.arange(0, 160, 8)
     train = np.setdiff1d(np.arange(160), test)
     pp = _make_problem(take_rows(X, train), y[train], None if sw is None else sw[train], 1.0,
@@ -484,7 +484,7 @@ def test_prefilled_sparse_fold_fills_exact_entries_through_its_rows(weighted):
     from sparsefit.path import _solve_grid
 
     pp, cd, alphas, n_pre = _prefilled_fold(23, weighted)
-    n_rows = int(pp.prob.design.rows[3][0])
+    n_rows = int(cd.rows[3][0])
     assert n_rows == n_pre == cd.gram[4][0] > 20  # the rows are the prefilled slots'
     _solve_grid(pp, alphas * 0.5, False, cd=cd)  # lower: features beyond them enter
     s, filled, got, exact = _cached_entries(pp, cd)
@@ -504,14 +504,31 @@ def test_restarted_cache_drops_the_rows_of_its_old_slots():
     _, cd0, _, n_pre = _prefilled_fold(29, False)
     # room for a few newcomers, then a restart
     pp, cd, alphas, _ = _prefilled_fold(29, False, max_gram=n_pre + 6)
-    assert pp.prob.design.rows[3][0] == n_pre
+    assert cd.rows[3][0] == n_pre
     res = _solve_grid(pp, alphas * 0.5, False, cd=cd)
-    assert pp.prob.design.rows[3][0] == 0  # restarted: the rows were dropped
+    assert cd.rows[3][0] == 0  # restarted: the rows were dropped
     s, filled, got, exact = _cached_entries(pp, cd)
     assert filled.sum() > 100
     np.testing.assert_allclose(got[filled], exact[filled], rtol=1e-9,
                                atol=1e-11 * np.abs(exact).max())
     assert res[4].all()
+
+
+def test_rows_belong_to_the_prefilled_solver_not_the_design():
+    """A second solver on the same fold design starts with its own, empty cache: the first
+    one's rows (labelled by that cache's slots) are not used by it, and its entries are
+    exact.  (Checked by hand: handing it the first solver's rows makes this fail.)"""
+    from sparsefit.path import _solve_grid
+
+    pp, cd, alphas, n_pre = _prefilled_fold(31, False, n_feats=30)
+    assert cd.rows[3][0] == n_pre == 30
+    cd2 = _grid_solver(pp)
+    assert cd2.rows[3][0] == 0
+    _solve_grid(pp, alphas * 0.5, False, cd=cd2)
+    s, filled, got, exact = _cached_entries(pp, cd2)
+    assert s.size > 3 * n_pre and filled.sum() > 100  # slots well past the first's rows
+    np.testing.assert_allclose(got[filled], exact[filled], rtol=1e-9,
+                               atol=1e-11 * np.abs(exact).max())
 
 
 def test_prefilled_solver_matches_a_cold_one():

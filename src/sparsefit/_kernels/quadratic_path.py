@@ -1276,11 +1276,13 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
                 iters, conv, devs):
     """Solve at every alpha of the decreasing grid ``alphas``, warm-started.
 
-    ``D``: design tuple (see :mod:`.quadratic_cd`); ``y`` centred target; ``v`` square roots
-    of the sample weights; ``a1, b1``: penalty weights for ``alpha = 1``; ``zero``: columns
-    that are identically zero; ``free``: unpenalized, unbounded features (their columns
-    orthonormalised in ``Q``, shape ``(n, k)``, ``k`` may be 0); ``movable0``: features that
-    may leave zero.  ``use_gap``: stop on the duality gap (else on the KKT violation).
+    ``D``: design tuple (see :mod:`.quadratic_cd`; sparse: followed by the rows of the Gram
+    cache's first slots, ``D[6:10]``, see :func:`_row_route`); ``y`` centred target; ``v``
+    square roots of the sample weights; ``a1, b1``: penalty weights for ``alpha = 1``;
+    ``zero``: columns that are identically zero; ``free``: unpenalized, unbounded features
+    (their columns orthonormalised in ``Q``, shape ``(n, k)``, ``k`` may be 0);
+    ``movable0``: features that may leave zero.  ``use_gap``: stop on the duality gap (else
+    on the KKT violation).
     ``gc``: the Gram cache (see :func:`_gram_cd`), in/out: entries already there are trusted,
     so one cache serves successive calls on the same design, and a caller may prefill it.
     ``refresh``, ``half``: see :func:`_certificate` (``half = 0``: no half-precision

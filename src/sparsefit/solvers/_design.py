@@ -30,9 +30,6 @@ class Design:
     dense: np.ndarray | None = None  # X_c itself (Fortran order) when dense
     csc: sp.csc_matrix | None = None  # row-weighted, *uncentred* X when sparse
     mu: np.ndarray | None = None  # centring offsets of the row-weighted sparse X
-    # rows (CSR) of some sparse columns, labelled by Gram-cache slot, for the Gram fill
-    # (see sparsefit._kernels.quadratic_path._row_route); set by QuadraticCD.prefill_gram
-    rows: tuple | None = None
 
     @cached_property
     def col_norms(self):
@@ -52,11 +49,7 @@ class Design:
         """The design tuple ``D`` of :mod:`sparsefit._kernels.quadratic_cd`."""
         if self.is_sparse:
             X = self.csc
-            if self.rows is None:  # none yet (one tuple type: compiled once)
-                self.rows = (np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int32),
-                             np.empty(0, dtype=X.dtype), np.zeros(1, dtype=np.int64))
-            return (X.data, X.indices, X.indptr, self.mu, self.mu * self.n_samples, self.v,
-                    *self.rows)
+            return (X.data, X.indices, X.indptr, self.mu, self.mu * self.n_samples, self.v)
         return (self.dense,)
 
     def matvec(self, w):

@@ -137,7 +137,13 @@ class QuadraticCD:
             half = 0.0
         shape = (design.n_features, design.n_samples) if half > 0 else (0, 0)
         self.half_copy = (np.empty(shape, np.uint16) if workspace is None
-                            else workspace.take("half", shape, np.uint16))
+                          else workspace.take("half", shape, np.uint16))
+        # the rows (CSR) of the Gram cache's first slots, labelled by slot, for its fill on
+        # sparse data (see quadratic_path._row_route); none until prefill_gram.  They belong
+        # to this solver's cache, whose slots they name: the kernel gets them appended to
+        # the design tuple (always, so that one tuple type is compiled)
+        self.rows = (np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int32),
+                     np.empty(0, dtype=design.dtype), np.zeros(1, dtype=np.int64))
         self.options = (int(p0), float(ws_growth), float(inner_ratio), int(n_acc),
                         bool(screening), int(max_gram), float(refresh), float(newton),
                         float(half), float(extra_cost))
@@ -210,8 +216,9 @@ class QuadraticCD:
         refine_abs = tol_abs if refine_tol is None else max(refine_tol, floor) * self.scale
         (p0, ws_growth, inner_ratio, n_acc, screening, max_gram, refresh, newton,
          half, extra_cost) = self.options
+        D = design.kernel_data + self.rows if design.is_sparse else design.kernel_data
         n_done, stop = design.path_kernel(
-            design.kernel_data, self.y, design.v.astype(design.dtype), alphas, self.a1,
+            D, self.y, design.v.astype(design.dtype), alphas, self.a1,
             self.b1, self.lower, self.upper, self.lips, self.norms, self.zero, self.free,
             self.Q, self.movable, tol_abs, refine_abs, int(max_iter), p0, ws_growth,
             inner_ratio, n_acc, self.criterion == "gap", screening, self.gram, refresh, newton,
@@ -259,7 +266,7 @@ class QuadraticCD:
             X = design.csc
             rptr, rcol, rval = csc_columns_to_rows(X.data, X.indices, X.indptr, feats,
                                                    design.n_samples)
-            design.rows = (rptr, rcol, rval, np.array([f], dtype=np.int64))
+            self.rows = (rptr, rcol, rval, np.array([f], dtype=np.int64))
 
     def residual(self):
         """The full centred residual ``y - X_c w`` of the current state."""
