@@ -746,8 +746,8 @@ def _row_route_ov(D, ws, sl, rl, G, have):
 
 
 def drop_rows(D):
-    """Mark the design's rows (slot-numbered, see :func:`_row_route`) as stale: the Gram
-    cache was renumbered.  Resolved at compile time."""
+    """Mark the rows in the design tuple (slot-numbered, see :func:`_row_route`) as stale:
+    the Gram cache was renumbered.  Resolved at compile time."""
     raise NotImplementedError("only callable from numba-compiled code")
 
 
@@ -763,19 +763,19 @@ def _drop_rows_ov(D):
 
 def _row_route(D, ws, sl, rl, G, have):
     """Sparse columns: the missing entries between a new working-set feature ``u`` and the
-    features whose rows the design holds, all at once through those rows.
+    features whose rows the design tuple carries, all at once through those rows.
 
     ``D[6:10] = (rptr, rslot, rval, info)``: the rows (CSR) of the columns of the cache's
     first ``info[0]`` slots, each entry labelled by its column's slot (a cross-validation
-    fold's, for the features its Gram cache was prefilled with; see
-    :meth:`sparsefit.solvers.cd.QuadraticCD.prefill_gram`).  For each non-zero ``(i, u)``
-    the entries of row ``i`` are added into one accumulator per slot, so ``x_u^T x_t`` for
-    every such ``t`` costs the lengths of ``u``'s rows instead of the partners' columns
-    (the column route expands ``u`` and gathers each partner).  A feature outside the
-    cache's first slots entering a working set of hundreds (Reuters "earn" folds: ~70 per
-    fold, of ~400 non-zeros) had gathered ~230 non-zeros per entry: 116M per CV against
-    ~14M row entries.  Taken per feature when cheaper (``ROW_COST``).  Centring:
-    ``x_c,u^T x_c,t = x_u^T x_t - mu_t nmu_u - mu_u nmu_t + mu_u mu_t v^T v``.
+    fold's, for the features its Gram cache was prefilled with; built by
+    :meth:`sparsefit.solvers.cd.QuadraticCD.prefill_gram`, which owns them with the cache).
+    For each non-zero ``(i, u)`` the entries of row ``i`` are added into one accumulator per
+    slot, so ``x_u^T x_t`` for every such ``t`` costs the lengths of ``u``'s rows instead of
+    the partners' columns (the column route expands ``u`` and gathers each partner).  A
+    feature outside the cache's first slots entering a working set of hundreds (Reuters
+    "earn" folds: ~70 per fold, of ~400 non-zeros) had gathered ~230 non-zeros per entry:
+    116M per CV against ~14M row entries.  Taken per feature when cheaper (``ROW_COST``).
+    Centring: ``x_c,u^T x_c,t = x_u^T x_t - mu_t nmu_u - mu_u nmu_t + mu_u mu_t v^T v``.
     """
     rptr, rslot, rval, info = D[6], D[7], D[8], D[9]
     n_rs = info[0]
