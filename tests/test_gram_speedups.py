@@ -559,6 +559,29 @@ def test_prefilled_solver_matches_a_cold_one():
     np.testing.assert_allclose(warm[0], cold[0], atol=np.sqrt(1e-8 * null))
 
 
+def test_sparse_cv_with_any_folds_equals_dense():
+    """Folds that are not a partition: a bootstrap (training rows drawn with repeats, the
+    rows never drawn as test), shuffled indices, a test row listed twice.  The full
+    data's shared Gram entries fit only a fold whose training rows are the rest of its
+    test rows (they once prefilled the bootstrap fold with other rows' entries, and the
+    last fold's with its repeated row subtracted twice: scores off by up to 70x and
+    800,000x), and the test predictions must follow the test indices as given.  Dense
+    folds take their rows plainly: the reference."""
+    X, y = make_regression(n=120, p=60, k=5, seed=17)
+    rng = np.random.default_rng(5)
+    X = X * (rng.random(X.shape) < 0.3)
+    boot = np.sort(rng.integers(0, 120, 120))
+    oob = np.setdiff1d(np.arange(120), boot)
+    perm = rng.permutation(120)
+    folds = [(boot, oob), (perm[30:], perm[:30]),
+             (np.arange(30, 120), np.r_[0:30, 5])]
+    kw = dict(cv=folds, n_alphas=20, eps=1e-2, tol=1e-10)
+    got = cross_validate_path(sp.csc_matrix(X), y, **kw)
+    ref = cross_validate_path(X, y, **kw)
+    np.testing.assert_allclose(got.fold_scores, ref.fold_scores, rtol=1e-6)
+    assert got.index_min == ref.index_min
+
+
 def test_cv_scores_do_not_depend_on_sharing(monkeypatch):
     X, y = make_regression(n=150, p=200, k=6, seed=13)
     rng = np.random.default_rng(2)

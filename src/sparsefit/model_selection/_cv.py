@@ -165,6 +165,14 @@ def select_indices(mean, std_error, greater_is_better):
     return i_min, int(np.flatnonzero(within)[0])
 
 
+def _complements(train, test, n):
+    """Whether ``train`` and ``test`` split ``range(n)`` (each row once): the full data's
+    shared Gram entries are corrected for the test rows only (a bootstrap's training rows,
+    drawn with repeats, are not the rows left out of the test)."""
+    count = np.bincount(np.concatenate([train, test]), minlength=n)
+    return count.shape[0] == n and bool(np.all(count == 1))
+
+
 def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold, shared=None,
               workspace=None):
     """Fit one fold on the fixed grid; return (scores, mse) over the grid.
@@ -187,7 +195,7 @@ def _fold_job(X, y, sw, train, test, alphas, problem_kw, scoring, fold, shared=N
     except ValueError as exc:
         raise ValueError(f"cross-validation fold {fold}: {exc}") from exc
     cd = _grid_solver(pp, workspace=workspace)
-    if shared is not None:
+    if shared is not None and _complements(train, test, X.shape[0]):
         cd.prefill_gram(*shared.fold(test, pp.prob.design))
     coefs, *_ = _solve_grid(pp, alphas, early_stop=False, cd=cd)
     # only the features ever non-zero on the path (a few percent of a wide problem's) are
