@@ -320,7 +320,7 @@ def test_shared_gram_equals_each_folds_own(weighted, fit_intercept):
     train = np.setdiff1d(np.arange(X.shape[0]), test)
     pp = _make_problem(take_rows(X, train), y[train], None if sw is None else sw[train], 1.0,
                        fit_intercept, False, None, None, None, False, 1e-6, 1000)
-    got_f, G = shared.fold(test, pp.prob.design)
+    got_f, G, _ = shared.fold(train, test, pp.prob.design)
     np.testing.assert_array_equal(got_f, feats)
     np.testing.assert_allclose(G, _exact_gram(pp.prob.design, feats), rtol=1e-10,
                                atol=1e-10 * np.abs(G).max())
@@ -340,7 +340,7 @@ def test_shared_gram_leaves_out_a_feature_that_cancels():
     pp = _make_problem(take_rows(X, train), y[train], None, 1.0, True, False, None, None, None,
                        False, 1e-6, 1000)
     assert pp.prob.design.col_sq_norms[10] > 10  # a real column, not round-off
-    got_f, G = shared.fold(test, pp.prob.design)
+    got_f, G, _ = shared.fold(train, test, pp.prob.design)
     assert 10 not in got_f and got_f.size == 10
     np.testing.assert_allclose(G, _exact_gram(pp.prob.design, got_f), rtol=1e-9,
                                atol=1e-9 * np.abs(G).max())
@@ -385,7 +385,6 @@ def test_row_route_fills_exactly_the_new_features_entries_with_the_rows(weighted
     import numba
 
     from sparsefit._kernels.quadratic_path import row_route
-    from sparsefit._kernels.sparse import csc_columns_to_rows
 
     @numba.njit
     def call(D, ws, sl, rl, G, have):
@@ -402,10 +401,17 @@ def test_row_route_fills_exactly_the_new_features_entries_with_the_rows(weighted
     pp = _make_problem(X, rng.standard_normal(n), sw, 1.0, True, False, None, None, None,
                        False, 1e-6, 1000)
     design = pp.prob.design
-    Xw = design.csc
+    # the rows of the raw X over a column set holding the row features, in another order
+    # (and one more column): slot s is at position pos[s]
     row_feats = np.array([3, 0, 7, 11, 5, 1, 9], dtype=np.int64)  # slots 0..6
-    rptr, rcol, rval = csc_columns_to_rows(Xw.data, Xw.indices, Xw.indptr, row_feats, n)
-    rows = (rptr, rcol, rval, np.array([row_feats.size], dtype=np.int64))
+    pos = np.array([6, 1, 2, 0, 4, 7, 3], dtype=np.int64)
+    cols = np.empty(8, dtype=np.int64)
+    cols[pos] = row_feats
+    cols[5] = 13
+    A = sp.csr_matrix(X[:, cols])
+    rb = np.column_stack([A.indptr[:-1], A.indptr[1:]]).astype(np.int64).ravel()
+    rows = (rb, A.indices.astype(np.int32), A.data.astype(np.float64),
+            np.r_[row_feats.size, cols.size, pos].astype(np.int64))
     D = design.kernel_data + rows
     # working set: row features 3, 7, 5 and newcomers 15, 22, 20 (slots 7, 8, 9)
     ws = np.array([3, 15, 7, 22, 5, 20], dtype=np.int64)
@@ -464,7 +470,7 @@ def _prefilled_fold(seed, weighted, n_feats=None, **options):
     pp = _make_problem(take_rows(X, train), y[train], None if sw is None else sw[train], 1.0,
                        True, False, None, None, None, False, 1e-8, 100_000)
     cd = _grid_solver(pp, **options)
-    cd.prefill_gram(*SharedGram(X, sw, feats, True).fold(test, pp.prob.design))
+    cd.prefill_gram(*SharedGram(X, sw, feats, True).fold(train, test, pp.prob.design))
     return pp, cd, alphas, feats.size
 
 
@@ -550,7 +556,7 @@ def test_prefilled_solver_matches_a_cold_one():
     pp = _make_problem(take_rows(X, train), y[train], None, 1.0, True, False, None, None, None,
                        False, 1e-8, 100_000)
     cd = _grid_solver(pp)
-    cd.prefill_gram(*SharedGram(X, None, feats, True).fold(test, pp.prob.design))
+    cd.prefill_gram(*SharedGram(X, None, feats, True).fold(train, test, pp.prob.design))
     assert cd.gram[4][0] == feats.size
     warm = _solve_grid(pp, alphas, False, cd=cd)
     cold = _solve_grid(pp, alphas, False)
@@ -837,3 +843,68 @@ def test_active_set_lands_in_one_step_from_the_right_face(ridge):
     np.testing.assert_allclose(w2, w, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(q, G @ w2 - Xty, rtol=1e-12, atol=1e-10)
     assert _kkt_general(G, Xty, w2, a, b, lo, hi, n).max() < 1e-12
+
+
+@pytest.mark.parametrize("layout", ["F", "C", "strided", "float32"])
+def test_csc_columns_equals_scipy(layout):
+    """A path's coefficients to CSC in one compiled pass: scipy's conversion, for every
+    layout the path code hands it (with empty and full columns)."""
+    from sparsefit.path import csc_columns
+
+    rng = np.random.default_rng(3)
+    W = rng.standard_normal((40, 9)) * (rng.random((40, 9)) < 0.3)
+    W[:, 0] = 0.0
+    W[:, 4] = rng.standard_normal(40)
+    if layout == "F":
+        W = np.asfortranarray(W)
+    elif layout == "strided":
+        W = np.stack([W, W], axis=1)[:, 0, :]  # a non-contiguous view, as GLM paths give
+        assert not (W.flags.c_contiguous or W.flags.f_contiguous)
+    elif layout == "float32":
+        W = W.astype(np.float32, order="F")
+    got = csc_columns(W)
+    ref = sp.csc_matrix(W)
+    assert got.shape == W.shape and got.dtype == W.dtype
+    assert got.has_sorted_indices
+    np.testing.assert_array_equal(got.indptr, ref.indptr)
+    np.testing.assert_array_equal(got.indices, ref.indices)
+    np.testing.assert_array_equal(got.data, ref.data)
+    assert csc_columns(np.zeros((5, 0))).shape == (5, 0)
+
+
+def test_fold_predictions_follow_the_test_rows_as_given():
+    """The compiled sparse test predictions equal ``X[rows][:, used] @ coefs + b`` for
+    unsorted rows, and for a row listed twice (which takes the general route)."""
+    from sparsefit.model_selection._cv import _predict_rows
+
+    rng = np.random.default_rng(8)
+    X = sp.random(50, 30, density=0.3, format="csc", random_state=8)
+    used = np.array([2, 17, 5, 29], dtype=np.int64)
+    coefs = rng.standard_normal((4, 6))
+    b = rng.standard_normal(6)
+    for rows in (rng.permutation(50)[:12], np.array([3, 9, 3, 40])):
+        ref = X.toarray()[rows][:, used] @ coefs + b
+        np.testing.assert_allclose(_predict_rows(X, rows, used, coefs, b), ref,
+                                   rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(_predict_rows(X.toarray(), rows, used, coefs, b), ref,
+                                   rtol=1e-12, atol=1e-12)
+
+
+def test_run_writes_into_a_given_coefficient_buffer():
+    """A fold's coefficients go into the workspace's buffer: the same path as a new
+    array, and a buffer of the wrong shape or dtype is refused."""
+    from sparsefit.path import _alpha_max, _solve_grid
+
+    X, y = make_regression(n=60, p=30, k=4, seed=2)
+    pp = _make_problem(sp.csc_matrix(X), y, None, 1.0, True, False, None, None, None, False,
+                       1e-8, 100_000)
+    alphas = _alpha_max(pp) * np.geomspace(1, 1e-2, 12)
+    buf = np.full((12, 30), np.nan).T  # F-ordered view, as the workspace gives it
+    got = _solve_grid(pp, alphas, False, coefs=buf)[0]
+    ref = _solve_grid(pp, alphas, False)[0]
+    assert np.shares_memory(got, buf)
+    np.testing.assert_array_equal(got, ref)
+    with pytest.raises(ValueError, match="coefs must be"):
+        _solve_grid(pp, alphas, False, coefs=np.empty((30, 11)))
+    with pytest.raises(ValueError, match="coefs must be"):
+        _solve_grid(pp, alphas, False, coefs=np.empty((30, 12), dtype=np.float32))

@@ -64,6 +64,7 @@ from .path import (
     _events,
     _geometric_grid,
     check_alphas,
+    csc_columns,
 )
 from .penalties import WeightedElasticNet
 from .solvers.prox_newton import column_norms, solve_grid_compiled, solve_prox_newton, uses_compiled
@@ -337,17 +338,6 @@ def _solve_glm_grid_python(pp, alphas, early_stop):
                          np.array(devs, dtype=float), stop)
 
 
-def _csc_columns(dense):
-    """``sp.csc_matrix(dense)`` read along the rows of ``dense.T``: the solver stores one
-    contiguous row per alpha, so the non-zeros come out column by column, already in CSC
-    order (scipy's conversion goes through COO and a sort)."""
-    rows = dense.T
-    alpha_idx, feat = np.nonzero(rows)
-    indptr = np.zeros(rows.shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(alpha_idx, minlength=rows.shape[0]), out=indptr[1:])
-    return sp.csc_matrix((rows[alpha_idx, feat], feat, indptr), shape=dense.shape)
-
-
 def stack_path(pp, sol, coef_storage="auto", dtype=None):
     """:class:`GridSolutions` -> ``(coefs, intercepts, support)`` in PathResult's layout.
 
@@ -360,7 +350,7 @@ def stack_path(pp, sol, coef_storage="auto", dtype=None):
     if pp.n_outputs == 1:
         dense = W[:, 0, :].astype(dtype, copy=False)
         sparse = (p > SPARSE_COEFS_ABOVE) if coef_storage == "auto" else coef_storage == "sparse"
-        coefs = _csc_columns(dense) if sparse else dense
+        coefs = csc_columns(dense) if sparse else dense
         return coefs, b[0].copy(), dense != 0
     coefs = np.ascontiguousarray(W.transpose(1, 0, 2), dtype=dtype)
     return coefs, b - b.mean(axis=0), np.any(coefs != 0, axis=0)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from ._kernels.sparse import csc_from_dense
 from ._problem import prepare_quadratic
 from ._threads import single_threaded_blas
 from ._validation import (
@@ -532,19 +533,27 @@ def _grid_solver(pp, **options):
                        **options)
 
 
-def _solve_grid(pp, alphas, early_stop, cd=None, **options):
+def _solve_grid(pp, alphas, early_stop, cd=None, coefs=None, **options):
     """Warm-started solves along ``alphas`` (one compiled call); returns the raw arrays.
 
     ``cd``: the solver to run (from :func:`_grid_solver`, e.g. with a prefilled Gram cache);
-    by default a new one with ``options``.
+    by default a new one with ``options``.  ``coefs``: the array the coefficients are
+    written to (see :meth:`QuadraticCD.run`), else a new one.
     """
     if cd is None:
         cd = _grid_solver(pp, **options)
     out = cd.run(alphas, pp.tol, pp.max_iter, refine_tol=min(REFINE_TOL, pp.tol),
                  early_stop=early_stop, min_alphas=MIN_ALPHAS_BEFORE_STOP, fdev=FDEV,
-                 devmax=DEVMAX)
+                 devmax=DEVMAX, coefs=coefs)
     return (out["coefs"], out["gaps"], out["kkts"], out["n_iter"], out["converged"],
             out["devs"], _STOP_MESSAGES.get(out["stop"]))
+
+
+def csc_columns(dense):
+    """``sp.csc_matrix(dense)`` of a 2-D array (a path's coefficients, one column per
+    alpha), in one compiled pass (:func:`sparsefit._kernels.sparse.csc_from_dense`)."""
+    indptr, indices, data = csc_from_dense(dense)
+    return sp.csc_matrix((data, indices, indptr), shape=dense.shape)
 
 
 def _path_from_problem(pp, alphas, early_stop, n_requested, feature_names=None,
@@ -556,7 +565,7 @@ def _path_from_problem(pp, alphas, early_stop, n_requested, feature_names=None,
     p = prob.design.n_features
     sparse = (p > SPARSE_COEFS_ABOVE) if coef_storage == "auto" else coef_storage == "sparse"
     if sparse:
-        coefs = sp.csc_matrix(coefs) if m else sp.csc_matrix((p, 0), dtype=prob.dtype)
+        coefs = csc_columns(coefs)
         nz = coefs != 0
         df = np.diff(coefs.indptr).astype(np.int64)
     else:

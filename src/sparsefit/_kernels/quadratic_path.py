@@ -765,25 +765,33 @@ def _row_route(D, ws, sl, rl, G, have):
     """Sparse columns: the missing entries between a new working-set feature ``u`` and the
     features whose rows the design tuple carries, all at once through those rows.
 
-    ``D[6:10] = (rptr, rslot, rval, info)``: the rows (CSR) of the columns of the cache's
-    first ``info[0]`` slots, each entry labelled by its column's slot (a cross-validation
-    fold's, for the features its Gram cache was prefilled with; built by
-    :meth:`sparsefit.solvers.cd.QuadraticCD.prefill_gram`, which owns them with the cache).
+    ``D[6:10] = (rb, rpos, rval, meta)``: row ``i`` of the design is ``rpos[k], rval[k]``
+    for ``k`` in ``rb[2 i]..rb[2 i + 1] - 1`` (both bounds in one cache line): the raw
+    (unweighted, uncentred) values of a set of ``meta[1]`` columns, labelled by their
+    position in it; ``meta[2 + s]`` is the position of the feature in cache slot ``s``, for
+    the first ``meta[0]`` slots.  (A cross-validation fold's: the full data's rows of the
+    features its Gram cache was prefilled with, from
+    :meth:`sparsefit.model_selection._shared_gram.SharedGram.fold`, shared by every fold
+    and indexed through the fold's rows; :meth:`sparsefit.solvers.cd.QuadraticCD.
+    prefill_gram` gives them to the solver that owns the cache.  Four arrays: with a fifth,
+    or a 2-D one, the column route's fill of a Reuters "earn" path compiled 35% slower.)
     For each non-zero ``(i, u)`` the entries of row ``i`` are added into one accumulator per
-    slot, so ``x_u^T x_t`` for every such ``t`` costs the lengths of ``u``'s rows instead of
-    the partners' columns (the column route expands ``u`` and gathers each partner).  A
+    position, so ``x_u^T x_t`` for every such ``t`` costs the lengths of ``u``'s rows instead
+    of the partners' columns (the column route expands ``u`` and gathers each partner).  A
     feature outside the cache's first slots entering a working set of hundreds (Reuters
     "earn" folds: ~70 per fold, of ~400 non-zeros) had gathered ~230 non-zeros per entry:
     116M per CV against ~14M row entries.  Taken per feature when cheaper (``ROW_COST``).
-    Centring: ``x_c,u^T x_c,t = x_u^T x_t - mu_t nmu_u - mu_u nmu_t + mu_u mu_t v^T v``.
+    Weights: the design's column holds ``v_i x_iu``, so a row's raw values are scaled by
+    ``v_i``.  Centring: ``x_c,u^T x_c,t = x_u^T x_t - mu_t nmu_u - mu_u nmu_t +
+    mu_u mu_t v^T v``.
     """
-    rptr, rslot, rval, info = D[6], D[7], D[8], D[9]
-    n_rs = info[0]
+    rb, rpos, rval, meta = D[6], D[7], D[8], D[9]
+    n_rs = meta[0]
     if n_rs == 0:
         return
     data, indices, indptr, mu, nmu, v = D[0], D[1], D[2], D[3], D[4], D[5]
     m = ws.shape[0]
-    acc = np.empty(n_rs)
+    acc = np.empty(meta[1])
     vv = -1.0
     for e in range(rl.shape[0]):
         u = rl[e]
@@ -801,7 +809,7 @@ def _row_route(D, ws, sl, rl, G, have):
         rows_len = 0
         for k in range(indptr[ju], indptr[ju + 1]):
             i = indices[k]
-            rows_len += rptr[i + 1] - rptr[i]
+            rows_len += rb[2 * i + 1] - rb[2 * i]
         if ROW_COST * SPARSE_COST * rows_len >= gather:
             continue
         if vv < 0.0:
@@ -811,16 +819,16 @@ def _row_route(D, ws, sl, rl, G, have):
         acc[:] = 0.0
         for k in range(indptr[ju], indptr[ju + 1]):
             i = indices[k]
-            xu = float(data[k])
-            for kk in range(rptr[i], rptr[i + 1]):
-                acc[rslot[kk]] += xu * float(rval[kk])
+            xu = float(data[k]) * float(v[i])
+            for kk in range(rb[2 * i], rb[2 * i + 1]):
+                acc[rpos[kk]] += xu * rval[kk]
         mu_u = float(mu[ju])
         nmu_u = float(nmu[ju])
         for t in range(m):
             st = sl[t]
             if st < n_rs and not have[su, st]:
                 jt = ws[t]
-                g = acc[st] - float(mu[jt]) * nmu_u - mu_u * float(nmu[jt]) \
+                g = acc[meta[2 + st]] - float(mu[jt]) * nmu_u - mu_u * float(nmu[jt]) \
                     + mu_u * float(mu[jt]) * vv
                 G[su, st] = g
                 G[st, su] = g
@@ -1277,7 +1285,7 @@ def _solve_path(D, y, v, alphas, a1, b1, lo, hi, lips, norms, zero, free, Q, mov
     """Solve at every alpha of the decreasing grid ``alphas``, warm-started.
 
     ``D``: design tuple (see :mod:`.quadratic_cd`; sparse: followed by the rows of the Gram
-    cache's first slots, ``D[6:10]``, see :func:`_row_route`); ``y`` centred target; ``v``
+    cache's first slots' features, ``D[6:10]``, see :func:`_row_route`); ``y`` centred target; ``v``
     square roots of the sample weights; ``a1, b1``: penalty weights for ``alpha = 1``;
     ``zero``: columns that are identically zero; ``free``: unpenalized, unbounded features
     (their columns orthonormalised in ``Q``, shape ``(n, k)``, ``k`` may be 0);

@@ -28,7 +28,7 @@ before.  ``X_c^T y`` is not shared: the solver computes it exactly per fold (one
 import numpy as np
 import scipy.sparse as sp
 
-from .._kernels.sparse import csr_rows_gram
+from .._kernels.sparse import csr_rows_gram, fold_gram
 
 # a feature is prefilled only if its raw sum of squares is at most this multiple of its
 # centred one: the subtractions then lose at most ~5 of 16 digits (relative error ~1e-10)
@@ -47,6 +47,7 @@ class SharedGram:
         self.features = np.asarray(features, dtype=np.int64)
         self.fit_intercept = bool(fit_intercept)
         self.A = sp.csr_matrix(X[:, self.features], dtype=np.float64)
+        self.A.indices = self.A.indices.astype(np.int32, copy=False)  # < len(features)
         self.w = sample_weight
         self.S, self.u = self._cross(np.arange(self.A.shape[0]))
         self.raw = np.diag(self.S).copy()  # what the folds' diagonals are subtracted from
@@ -58,21 +59,24 @@ class SharedGram:
         return csr_rows_gram(A.data, A.indices, A.indptr, rows,
                              np.empty(0) if self.w is None else self.w, A.shape[1])
 
-    def fold(self, test, design):
-        """``(features, G)`` for the fold whose test rows are ``test`` and design ``design``.
+    def fold(self, train, test, design):
+        """``(features, G, rows)`` for the fold whose training rows ``train`` (in the order
+        its design ``design`` holds them) and test rows ``test`` split the full data's:
+        :meth:`sparsefit.solvers.cd.QuadraticCD.prefill_gram`'s arguments.
 
         ``G`` is the fold's ``X_c[:, F]^T X_c[:, F]`` for the returned features, those whose
         entries the subtractions determine to ~1e-10 relative (``MAX_CANCELLATION``); its
-        diagonal is taken from ``design.col_sq_norms``, which the solver uses too.
+        diagonal is taken from ``design.col_sq_norms``, which the solver uses too.  ``rows``
+        are the fold's rows over all of ``self.features``, the full data's (``A``) indexed
+        through the training rows: no copy per fold.
         """
         test = np.asarray(test, dtype=np.int64)
-        S_t, u_t = self._cross(test)
-        S = self.S - S_t
         W = self.W - float(test.shape[0] if self.w is None else self.w[test].sum())
-        if self.fit_intercept:
-            u = self.u - u_t
-            S -= np.outer(u, u) / W
-        S *= design.n_samples / W
+        S = np.empty_like(self.S)
+        A = self.A
+        fold_gram(self.S, self.u, W, A.data, A.indices, A.indptr, test,
+                  np.empty(0) if self.w is None else self.w, design.n_samples / W,
+                  self.fit_intercept, S)
         diag = np.diag(S)
         # rounding errors are ~eps times the raw sums (Cauchy-Schwarz bounds the products
         # and the mean term by them), so a centred entry far below its raw sum is unknown
@@ -82,4 +86,9 @@ class SharedGram:
         G = S if keep.shape[0] == S.shape[0] else S[np.ix_(keep, keep)]
         G[np.diag_indices_from(G)] = np.asarray(design.col_sq_norms,
                                                  dtype=np.float64)[self.features[keep]]
-        return self.features[keep], G
+        indptr = A.indptr.astype(np.int64, copy=False)
+        rb = np.empty(2 * train.shape[0], dtype=np.int64)  # row i: rb[2i], rb[2i + 1]
+        rb[0::2] = indptr[train]
+        rb[1::2] = indptr[train + 1]
+        rows = (rb, A.indices, A.data, keep, self.features.size)
+        return self.features[keep], G, rows

@@ -22,7 +22,6 @@ from .._kernels.quadratic_path import (
     STOP_FDEV,
     STOP_NONE,
 )
-from .._kernels.sparse import csc_columns_to_rows
 from ..exceptions import ConvergenceWarning
 from ..penalties import WeightedElasticNet
 from ._certificate import free_basis
@@ -138,12 +137,12 @@ class QuadraticCD:
         shape = (design.n_features, design.n_samples) if half > 0 else (0, 0)
         self.half_copy = (np.empty(shape, np.uint16) if workspace is None
                           else workspace.take("half", shape, np.uint16))
-        # the rows (CSR) of the Gram cache's first slots, labelled by slot, for its fill on
-        # sparse data (see quadratic_path._row_route); none until prefill_gram.  They belong
-        # to this solver's cache, whose slots they name: the kernel gets them appended to
-        # the design tuple (always, so that one tuple type is compiled)
-        self.rows = (np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int32),
-                     np.empty(0, dtype=design.dtype), np.zeros(1, dtype=np.int64))
+        # the rows (CSR) of the Gram cache's first slots' features, for its fill on sparse
+        # data (see quadratic_path._row_route); none until prefill_gram.  They belong to
+        # this solver's cache, whose slots they name: the kernel gets them appended to the
+        # design tuple (always, so that one tuple type is compiled)
+        self.rows = (np.zeros(0, dtype=np.int64), np.empty(0, dtype=np.int32), np.empty(0),
+                     np.zeros(2, dtype=np.int64))
         self.options = (int(p0), float(ws_growth), float(inner_ratio), int(n_acc),
                         bool(screening), int(max_gram), float(refresh), float(newton),
                         float(half), float(extra_cost))
@@ -194,19 +193,25 @@ class QuadraticCD:
             self.known[:] = ~self.zero
 
     def run(self, alphas, tol, max_iter, *, refine_tol=None, early_stop=False,
-            min_alphas=5, fdev=1e-5, devmax=0.999):
+            min_alphas=5, fdev=1e-5, devmax=0.999, coefs=None):
         """Solve at each alpha of the decreasing grid ``alphas`` from the current state.
 
         ``tol`` is relative (times the null objective for gaps, ``||X^T y||_inf / n`` for
         KKT violations); ``max_iter`` is the epoch budget per alpha.  With ``early_stop``,
         glmnet's deviance rules end the grid early (the deciding solutions refined to
         ``refine_tol`` first).  Returns a dict of per-alpha arrays (``coefs`` is
-        ``(n_features, n_solved)``) plus ``stop`` (a ``STOP_*`` code).
+        ``(n_features, n_solved)``) plus ``stop`` (a ``STOP_*`` code).  ``coefs``: an
+        ``(n_features, len(alphas))`` array of the design's dtype the coefficients are
+        written to (a cross-validation fold's reused buffer, see ``Workspace``), else new.
         """
         design = self.design
         alphas = np.ascontiguousarray(alphas, dtype=np.float64)
         m, p = alphas.shape[0], design.n_features
-        out = dict(coefs=np.zeros((p, m), dtype=design.dtype, order="F"), gaps=np.empty(m),
+        if coefs is None:
+            coefs = np.empty((p, m), dtype=design.dtype, order="F")
+        elif coefs.shape != (p, m) or coefs.dtype != design.dtype:
+            raise ValueError(f"coefs must be a {(p, m)} array of {design.dtype}")
+        out = dict(coefs=coefs, gaps=np.empty(m),
                    kkts=np.empty(m), primals=np.empty(m), n_iter=np.zeros(m, dtype=np.int64),
                    converged=np.zeros(m, dtype=bool), devs=np.empty(m))
         tol_abs = tol * self.scale
@@ -235,13 +240,18 @@ class QuadraticCD:
         feats = np.flatnonzero(slot_of >= 0)
         return feats[np.argsort(slot_of[feats], kind="stable")]
 
-    def prefill_gram(self, features, G):
+    def prefill_gram(self, features, G, rows=None):
         """Start the Gram cache from ``G = X_c[:, F]^T X_c[:, F]`` for ``F = features``.
 
         ``F``: distinct features in the order of ``G``'s rows.  The entries are trusted by
         the solver, so they must be this design's (up to round-off); ``X_c[:, F]^T y`` is
         computed here, exactly.  The cache's previous content is dropped; features beyond
-        its capacity, or with a zero column, are left out.
+        its capacity, or with a zero column, are left out.  ``rows`` (sparse designs):
+        ``(rb, rpos, rval, pos, n_pos)``, the design's rows over a set of
+        ``n_pos`` columns that holds ``F`` at positions ``pos``, as
+        :meth:`sparsefit.model_selection._shared_gram.SharedGram.fold` gives them (see
+        :func:`sparsefit._kernels.quadratic_path._row_route`), trusted like ``G``; the
+        features entering the cache later fill their entries with ``F`` through them.
         """
         slot_of, Gc, have, xt, n_slots, stamp = self.gram[:6]
         features = np.asarray(features, dtype=np.int64)
@@ -261,12 +271,11 @@ class QuadraticCD:
         n_slots[0] = f
         stamp[:f] = n_slots[1]  # all pairs known, as after a Gram inner solve
         self.gram[6][2][0] = 0  # no kept active-set factor: slots were renumbered
-        design = self.design
-        if design.is_sparse:  # the slots' rows, for the fill of the features still to come
-            X = design.csc
-            rptr, rcol, rval = csc_columns_to_rows(X.data, X.indices, X.indptr, feats,
-                                                   design.n_samples)
-            self.rows = (rptr, rcol, rval, np.array([f], dtype=np.int64))
+        if self.design.is_sparse and rows is not None:
+            rb, rpos, rval, pos, n_pos = rows
+            # meta: slots with rows, positions in all, then each slot's position
+            meta = np.concatenate([[f, n_pos], pos[keep]]).astype(np.int64)
+            self.rows = (rb, rpos, rval, meta)
 
     def residual(self):
         """The full centred residual ``y - X_c w`` of the current state."""
