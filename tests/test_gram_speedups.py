@@ -537,6 +537,25 @@ def test_rows_belong_to_the_prefilled_solver_not_the_design():
                                atol=1e-11 * np.abs(exact).max())
 
 
+def test_a_new_prefill_without_rows_drops_the_old_rows():
+    """Prefilling again (other features, new slot numbers) without rows must not leave the
+    first prefill's rows, labelled by the old slots, in use: the entries the path then
+    fills stay exact.  (Checked by hand: keeping the old rows makes this fail.)"""
+    from sparsefit.path import _solve_grid
+
+    pp, cd, alphas, n_pre = _prefilled_fold(37, False)
+    assert cd.rows[3][0] == n_pre
+    feats = cd.gram_features()[::-1][: n_pre // 2]  # other slots for the same features
+    design = pp.prob.design
+    cd.prefill_gram(feats, _exact_gram(design, feats))
+    assert cd.rows[3][0] == 0
+    _solve_grid(pp, alphas * 0.5, False, cd=cd)
+    s, filled, got, exact = _cached_entries(pp, cd)
+    assert filled.sum() > 100
+    np.testing.assert_allclose(got[filled], exact[filled], rtol=1e-9,
+                               atol=1e-11 * np.abs(exact).max())
+
+
 def test_prefilled_solver_matches_a_cold_one():
     """A fold solved from a prefilled Gram cache certifies the same solutions."""
     X, y = make_regression(n=120, p=300, k=8, seed=9)

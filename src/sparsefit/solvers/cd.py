@@ -141,8 +141,8 @@ class QuadraticCD:
         # data (see quadratic_path._row_route); none until prefill_gram.  They belong to
         # this solver's cache, whose slots they name: the kernel gets them appended to the
         # design tuple (always, so that one tuple type is compiled)
-        self.rows = (np.zeros(0, dtype=np.int64), np.empty(0, dtype=np.int32), np.empty(0),
-                     np.zeros(2, dtype=np.int64))
+        self.rows = self._no_rows = (np.zeros(0, dtype=np.int64), np.empty(0, dtype=np.int32),
+                                     np.empty(0), np.zeros(2, dtype=np.int64))
         self.options = (int(p0), float(ws_growth), float(inner_ratio), int(n_acc),
                         bool(screening), int(max_gram), float(refresh), float(newton),
                         float(half), float(extra_cost))
@@ -271,6 +271,7 @@ class QuadraticCD:
         n_slots[0] = f
         stamp[:f] = n_slots[1]  # all pairs known, as after a Gram inner solve
         self.gram[6][2][0] = 0  # no kept active-set factor: slots were renumbered
+        self.rows = self._no_rows  # any earlier rows name the old slots
         if self.design.is_sparse and rows is not None:
             rb, rpos, rval, pos, n_pos = rows
             # meta: slots with rows, positions in all, then each slot's position
