@@ -375,7 +375,8 @@ def test_gram_cache_entries_are_the_designs(kind, weighted):
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-def test_row_route_fills_exactly_the_new_features_entries_with_the_rows(weighted):
+@pytest.mark.parametrize("rpos_dtype", [np.int32, np.uint32])  # (production: unsigned)
+def test_row_route_fills_exactly_the_new_features_entries_with_the_rows(weighted, rpos_dtype):
     """The Gram fill's row route: for each new working-set feature outside the rows'
     slots, its missing entries with every feature there, ``X_c^T X_c`` through the rows
     (weights and centring included), and nothing else: not entries already there, not
@@ -410,7 +411,7 @@ def test_row_route_fills_exactly_the_new_features_entries_with_the_rows(weighted
     cols[5] = 13
     A = sp.csr_matrix(X[:, cols])
     rb = np.column_stack([A.indptr[:-1], A.indptr[1:]]).astype(np.int64).ravel()
-    rows = (rb, A.indices.astype(np.int32), A.data.astype(np.float64),
+    rows = (rb, A.indices.astype(rpos_dtype), A.data.astype(np.float64),
             np.r_[row_feats.size, cols.size, pos].astype(np.int64))
     D = design.kernel_data + rows
     # working set: row features 3, 7, 5 and newcomers 15, 22, 20 (slots 7, 8, 9)
@@ -927,3 +928,26 @@ def test_run_writes_into_a_given_coefficient_buffer():
         _solve_grid(pp, alphas, False, coefs=np.empty((30, 11)))
     with pytest.raises(ValueError, match="coefs must be"):
         _solve_grid(pp, alphas, False, coefs=np.empty((30, 12), dtype=np.float32))
+
+
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+def test_sparse_paths_and_cv_with_either_index_dtype_equal_dense(index_dtype):
+    """int32 row indices reach the kernels as unsigned (no wraparound on the gathers),
+    int64 ones as they are: both routes give the dense data's path and CV scores."""
+    X, y = make_regression(n=120, p=300, k=8, seed=21)
+    rng = np.random.default_rng(5)
+    Xd = X * (rng.random(X.shape) < 0.3)
+    Xs = sp.csc_matrix(Xd)
+    Xs.indices = Xs.indices.astype(index_dtype)
+    Xs.indptr = Xs.indptr.astype(index_dtype)
+    pp = _make_problem(Xs, y, None, 1.0, True, False, None, None, None, False, 1e-9, 10_000)
+    ind = pp.prob.design.kernel_data[1]
+    assert ind.dtype == (np.uint32 if index_dtype == np.int32 else np.int64)
+    folds = np.arange(120) % 4
+    cv_s = cross_validate_path(Xs, y, cv=folds, tol=1e-10, n_alphas=25, standardize=False)
+    cv_d = cross_validate_path(Xd, y, cv=folds, tol=1e-10, n_alphas=25, standardize=False)
+    np.testing.assert_allclose(cv_s.path.alphas, cv_d.path.alphas, rtol=1e-12)
+    np.testing.assert_allclose(cv_s.path.coefs_dense(), cv_d.path.coefs_dense(), rtol=1e-6,
+                               atol=1e-8)
+    np.testing.assert_allclose(cv_s.fold_scores, cv_d.fold_scores, rtol=1e-6)
+    assert cv_s.index_min == cv_d.index_min

@@ -31,8 +31,8 @@ def csc_rows_stats(data, indices, indptr, new_row, sw, out_data, out_indices, ou
         s2 = 0.0
         mx = 0.0
         sq = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
-            i = np.uint64(indices[k])
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):  # unsigned: no
+            i = np.uint64(indices[k])  # wraparound
             r = new_row[i]
             if r < 0:
                 continue

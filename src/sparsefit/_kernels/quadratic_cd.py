@@ -51,20 +51,24 @@ def _col_dot(D, j, r, state):
 
     def sparse(D, j, r, state):
         # four partial sums: each non-zero's product would otherwise wait on the one
-        # before (the sparse kernels are compiled without re-association)
+        # before (the sparse kernels are compiled without re-association).  Positions are
+        # unsigned, and so are the row indices (see Design.kernel_data): numba wraps every
+        # signed index that might be negative, two instructions per access (Reuters
+        # "earn", every correlation: 1.03 ms signed, 0.62 ms unsigned)
         data, indices, indptr, nmu = D[0], D[1], D[2], D[4]
-        end = indptr[j + 1]
+        u1, u2, u3, u4 = np.uint64(1), np.uint64(2), np.uint64(3), np.uint64(4)
+        end = np.uint64(indptr[j + 1])
         s0 = s1 = s2 = s3 = 0.0
-        k = indptr[j]
-        while k + 4 <= end:
+        k = np.uint64(indptr[j])
+        while k + u4 <= end:
             s0 += data[k] * r[indices[k]]
-            s1 += data[k + 1] * r[indices[k + 1]]
-            s2 += data[k + 2] * r[indices[k + 2]]
-            s3 += data[k + 3] * r[indices[k + 3]]
-            k += 4
+            s1 += data[k + u1] * r[indices[k + u1]]
+            s2 += data[k + u2] * r[indices[k + u2]]
+            s3 += data[k + u3] * r[indices[k + u3]]
+            k += u4
         while k < end:
             s0 += data[k] * r[indices[k]]
-            k += 1
+            k += u1
         return (s0 + s1) + (s2 + s3) + state[0] * nmu[j]
     return sparse
 
@@ -80,8 +84,11 @@ def _col_axpy(D, j, d, r, state):
 
     def sparse(D, j, d, r, state):
         data, indices, indptr, mu = D[0], D[1], D[2], D[3]
-        for k in range(indptr[j], indptr[j + 1]):
+        k = np.uint64(indptr[j])  # unsigned: no wraparound (see col_dot)
+        end = np.uint64(indptr[j + 1])
+        while k < end:
             r[indices[k]] -= d * data[k]
+            k += np.uint64(1)
         state[0] += d * mu[j]
     return sparse
 

@@ -806,10 +806,13 @@ def _row_route(D, ws, sl, rl, G, have):
                 gather += col_cost(D, ws[t])
         if gather == 0.0:
             continue
+        # unsigned positions throughout: no wraparound (see quadratic_cd.col_dot)
+        u1, u2 = np.uint64(1), np.uint64(2)
+        k0, k1 = np.uint64(indptr[ju]), np.uint64(indptr[ju + 1])
         rows_len = 0
-        for k in range(indptr[ju], indptr[ju + 1]):
-            i = indices[k]
-            rows_len += rb[2 * i + 1] - rb[2 * i]
+        for k in range(k0, k1):
+            i2 = u2 * np.uint64(indices[k])
+            rows_len += rb[i2 + u1] - rb[i2]
         if ROW_COST * SPARSE_COST * rows_len >= gather:
             continue
         if vv < 0.0:
@@ -817,10 +820,10 @@ def _row_route(D, ws, sl, rl, G, have):
             for i in range(v.shape[0]):
                 vv += float(v[i]) * float(v[i])
         acc[:] = 0.0
-        for k in range(indptr[ju], indptr[ju + 1]):
-            i = indices[k]
+        for k in range(k0, k1):
+            i = np.uint64(indices[k])
             xu = float(data[k]) * float(v[i])
-            for kk in range(rb[2 * i], rb[2 * i + 1]):
+            for kk in range(np.uint64(rb[u2 * i]), np.uint64(rb[u2 * i + u1])):
                 acc[rpos[kk]] += xu * rval[kk]
         mu_u = float(mu[ju])
         nmu_u = float(nmu[ju])

@@ -11,7 +11,7 @@ def csc_col_sq_norms(data, indptr):
     out = np.zeros(p)
     for j in range(p):
         s = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):
             s += data[k] * data[k]
         out[j] = s
     return out
@@ -45,16 +45,19 @@ def csc_from_dense(W):
 @njit(cache=True, inline="always")
 def _add_rows(data, indices, indptr, rows, w, S, u):
     """``S[j, l] or S[l, j] += w_i a_ij a_il`` (each pair once, by storage order) and
-    ``u += w_i a_i`` over ``rows`` of a CSR matrix (``w`` empty: unit weights)."""
+    ``u += w_i a_i`` over ``rows`` of a CSR matrix (``w`` empty: unit weights).  Positions
+    and indices unsigned: numba wraps every signed index that might be negative."""
+    u1 = np.uint64(1)
     for t in range(rows.shape[0]):
-        i = rows[t]
+        i = np.uint64(rows[t])
         wi = w[i] if w.shape[0] > 0 else 1.0
-        for k in range(indptr[i], indptr[i + 1]):
-            jk = indices[k]
+        k0 = np.uint64(indptr[i])
+        for k in range(k0, np.uint64(indptr[i + u1])):
+            jk = np.uint64(indices[k])
             vk = wi * data[k]
             u[jk] += vk
-            for m in range(indptr[i], k + 1):
-                S[jk, indices[m]] += vk * data[m]
+            for m in range(k0, k + u1):
+                S[jk, np.uint64(indices[m])] += vk * data[m]
 
 
 @njit(cache=True)
@@ -108,8 +111,8 @@ def csc_rows_predict(data, indices, indptr, cols, row_pos, coefs, out):
     m = coefs.shape[1]
     for c in range(cols.shape[0]):
         j = cols[c]
-        for k in range(indptr[j], indptr[j + 1]):
-            t = row_pos[indices[k]]
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):  # (unsigned: no
+            t = row_pos[np.uint64(indices[k])]  # wraparound)
             if t >= 0:
                 x = data[k]
                 for a in range(m):

@@ -90,5 +90,6 @@ class SharedGram:
         rb = np.empty(2 * train.shape[0], dtype=np.int64)  # row i: rb[2i], rb[2i + 1]
         rb[0::2] = indptr[train]
         rb[1::2] = indptr[train + 1]
-        rows = (rb, A.indices, A.data, keep, self.features.size)
+        # positions unsigned: the row route's gathers skip numba's negative-index wraparound
+        rows = (rb, A.indices.view(np.uint32), A.data, keep, self.features.size)
         return self.features[keep], G, rows

@@ -49,7 +49,11 @@ class Design:
         """The design tuple ``D`` of :mod:`sparsefit._kernels.quadratic_cd`."""
         if self.is_sparse:
             X = self.csc
-            return (X.data, X.indices, X.indptr, self.mu, self.mu * self.n_samples, self.v)
+            # int32 row indices as unsigned: numba then skips the negative-index
+            # wraparound of every gather (Reuters "earn", all correlations: 0.80 against
+            # 1.04 ms)
+            ind = X.indices.view(np.uint32) if X.indices.dtype == np.int32 else X.indices
+            return (X.data, ind, X.indptr, self.mu, self.mu * self.n_samples, self.v)
         return (self.dense,)
 
     def matvec(self, w):
