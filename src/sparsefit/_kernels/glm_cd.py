@@ -85,16 +85,17 @@ def _col_dot(D, j, v):
 
     def sparse(D, j, v):
         # two accumulators halve the add latency chain (the gathers are not vectorised);
-        # unsigned row indices spare numba's negative-index wraparound
+        # unsigned row indices and positions spare numba's negative-index wraparound
         data, indices, indptr = D[0], D[1], D[2]
+        u1, u2 = np.uint64(1), np.uint64(2)
         s0 = 0.0
         s1 = 0.0
-        k = indptr[j]
-        end = indptr[j + 1]
-        while k + 1 < end:
+        k = np.uint64(indptr[j])
+        end = np.uint64(indptr[j + 1])
+        while k + u1 < end:
             s0 += data[k] * v[np.uint64(indices[k])]
-            s1 += data[k + 1] * v[np.uint64(indices[k + 1])]
-            k += 2
+            s1 += data[k + u1] * v[np.uint64(indices[k + u1])]
+            k += u2
         if k < end:
             s0 += data[k] * v[np.uint64(indices[k])]
         return s0 + s1
@@ -119,7 +120,7 @@ def _col_moments(D, j, h):
         data, indices, indptr = D[0], D[1], D[2]
         s1 = 0.0
         s2 = 0.0
-        for k in range(indptr[j], indptr[j + 1]):
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):  # (unsigned)
             x = data[k]
             hk = h[np.uint64(indices[k])]
             s1 += x * hk
@@ -139,7 +140,7 @@ def _col_axpy(D, j, d, u):
 
     def sparse(D, j, d, u):
         data, indices, indptr = D[0], D[1], D[2]
-        for k in range(indptr[j], indptr[j + 1]):
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):  # (unsigned)
             u[np.uint64(indices[k])] += d * data[k]
     return sparse
 
@@ -155,7 +156,7 @@ def _col_waxpy(D, j, d, h, u):
 
     def sparse(D, j, d, h, u):
         data, indices, indptr = D[0], D[1], D[2]
-        for k in range(indptr[j], indptr[j + 1]):
+        for k in range(np.uint64(indptr[j]), np.uint64(indptr[j + 1])):  # (unsigned)
             i = np.uint64(indices[k])
             u[i] += d * h[i] * data[k]
     return sparse
