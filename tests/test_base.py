@@ -168,6 +168,37 @@ def test_bad_X_messages(X_bad, match):
         Lasso().fit(X_bad, np.zeros(len(X_bad)) if X_bad.ndim else 0.0)
 
 
+def _corrupt(fmt, how):
+    A = sp.random(40, 6, density=0.5, format=fmt, random_state=1, dtype=np.float64)
+    A.indices, A.indptr = A.indices.copy(), A.indptr.copy()
+    if how == "negative index":
+        A.indices[3] = -2
+    elif how == "index past the shape":
+        A.indices[3] = A.shape[0 if fmt == "csc" else 1]
+    elif how == "decreasing indptr":
+        A.indptr[2] = A.indptr[3] + 1
+    else:  # indptr past the stored entries
+        A.indptr[-1] = A.indices.size + 5
+    return A
+
+
+@pytest.mark.parametrize("fmt", ["csc", "csr"])
+@pytest.mark.parametrize("how", ["negative index", "index past the shape", "decreasing indptr",
+                                 "indptr past the stored entries"])
+@pytest.mark.parametrize("fit", [
+    lambda A: Lasso(alpha=0.01).fit(A, Y),
+    lambda A: LassoCV(cv=3, n_alphas=5).fit(A, Y),
+    lambda A: sparsefit.path(A, Y, n_alphas=5),
+    lambda A: SparseLogisticRegression(alpha=0.01).fit(A, LABELS),
+    lambda A: Lasso(alpha=0.01).fit(np.abs(X), Y).predict(A),
+], ids=["Lasso", "LassoCV", "path", "logistic", "predict"])
+def test_corrupt_sparse_index_arrays_are_refused(fmt, how, fit):
+    """The compiled kernels trust a sparse matrix's index arrays (no bounds checks, row
+    indices read unsigned): a corrupt one must be refused, not read out of bounds."""
+    with pytest.raises(ValueError, match=f"X is not a valid {fmt.upper()} matrix of shape"):
+        fit(_corrupt(fmt, how))
+
+
 def test_column_vector_y_warns_and_none_y_fails():
     with pytest.warns(DataConversionWarning, match="A column-vector y was passed"):
         Lasso(alpha=0.05).fit(X, Y[:, None])

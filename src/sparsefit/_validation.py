@@ -157,6 +157,35 @@ def _frame_to_numpy(X):
     return np.asarray(X)
 
 
+def check_sparse_structure(X, input_name="X"):
+    """Reject a CSR/CSC matrix whose index arrays do not describe its shape.
+
+    The compiled kernels trust ``indptr`` and ``indices`` (no bounds checks; row indices are
+    read unsigned), so an index out of range would read outside the arrays, and a negative
+    one would crash or silently use another entry.  Checked without modifying ``X`` (scipy's
+    ``check_format`` prunes it in place): ``indptr`` of the right length, starting at 0,
+    non-decreasing and within the stored arrays, and every stored index in range.
+    """
+    if X.format not in ("csr", "csc"):
+        return  # other formats are converted by scipy, which checks their coordinates
+    major, minor = (X.shape[1], X.shape[0]) if X.format == "csc" else X.shape
+    ptr, ind = np.asarray(X.indptr), np.asarray(X.indices)
+    what = "column" if X.format == "csr" else "row"
+    if ptr.ndim != 1 or ptr.shape[0] != major + 1:
+        problem = f"indptr has {ptr.size} entries, {major + 1} expected"
+    elif ptr[0] != 0 or np.any(np.diff(ptr) < 0):
+        problem = "indptr must start at 0 and never decrease"
+    elif ptr[-1] > min(ind.size, np.asarray(X.data).size):
+        stored = min(ind.size, np.asarray(X.data).size)
+        problem = f"indptr ends at {ptr[-1]}, past the {stored} stored entries"
+    elif ptr[-1] > 0 and (ind[:ptr[-1]].min() < 0 or ind[:ptr[-1]].max() >= minor):
+        problem = f"a {what} index is outside [0, {minor})"
+    else:
+        return
+    raise ValueError(f"{input_name} is not a valid {X.format.upper()} matrix of shape "
+                     f"{X.shape}: {problem}")
+
+
 def check_array(X, *, accept_sparse=True, dtype=FLOAT_DTYPES, ensure_all_finite=False,
                 estimator=None, input_name="X"):
     """``X`` as a 2-d ndarray or sparse matrix of a floating dtype.
@@ -171,6 +200,7 @@ def check_array(X, *, accept_sparse=True, dtype=FLOAT_DTYPES, ensure_all_finite=
         if accept_sparse is False or accept_sparse is None:
             raise TypeError(f"Sparse data was passed for {input_name}, but dense data is "
                             "required. Use '.toarray()' to convert to a dense numpy array.")
+        check_sparse_structure(X, input_name)
         formats = (None if accept_sparse is True else
                    [accept_sparse] if isinstance(accept_sparse, str) else list(accept_sparse))
         if formats is not None and X.format not in formats:
