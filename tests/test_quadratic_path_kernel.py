@@ -14,15 +14,21 @@ import pytest
 import scipy.sparse as sp
 
 from conftest import column_scale, enet_objective, kkt_violation, make_regression
-from sparsefit.path import _alpha_max, _make_problem, _solve_grid
+from sparsefit._kernels.quadratic_path import POOL
+from sparsefit.path import _alpha_max, _grid_solver, _make_problem, _solve_grid
 
-# (max_gram, refresh, newton, half): default; no Gram loop at all; a tiny cache that
+# (max_gram, refresh, newton, half, pool): default; no Gram loop at all; a tiny cache that
 # overflows and restarts (and falls back to plain CD for working sets over 12); every
 # certificate a full exact pass, no active set; bounds whenever possible (never a refresh
 # after the first pass) with the active-set method after every settled epoch; every
-# certificate after the first a half-precision pass (dense data)
-CONFIGS = [(3000, 0.5, 1.0, 0.1), (0, 0.5, 1.0, 0.1), (12, 0.5, 1.0, 0.1),
-           (3000, 0.0, 0.0, 0.0), (3000, 1.0, 1e12, 0.0), (3000, 0.0, 1.0, 1e-12)]
+# certificate after the first a half-precision pass (dense data); then the pool of far
+# features (dense data, see quadratic_path._solve_path): off; joining only at the
+# threshold, with the tiny cache (pooled features keep Gram slots that restarts reuse);
+# a generous pool refreshed by exact passes; every refresh from the half-precision copy
+CONFIGS = [(3000, 0.5, 1.0, 0.1, POOL), (0, 0.5, 1.0, 0.1, POOL), (12, 0.5, 1.0, 0.1, POOL),
+           (3000, 0.0, 0.0, 0.0, POOL), (3000, 1.0, 1e12, 0.0, POOL),
+           (3000, 0.0, 1.0, 1e-12, POOL), (3000, 0.5, 1.0, 0.1, 0.0),
+           (12, 0.5, 1.0, 0.1, 1.0), (3000, 0.5, 1.0, 0.0, 0.3), (3000, 0.5, 1.0, 1e-12, 0.6)]
 
 
 def _problem(kind):
@@ -61,10 +67,10 @@ def test_every_branch_certifies_every_alpha(kind, setting):
     # coordinate Lipschitz constants of the smooth part, ridge included
     L = (sw_n @ Xc**2) / n + alphas[0] * (1 - kw["l1_ratio"]) * pf * s**2
     objectives = []
-    for max_gram, refresh, newton, half in CONFIGS:
+    for max_gram, refresh, newton, half, pool in CONFIGS:
         coefs, gaps, _, _, conv, _, _ = _solve_grid(pp, alphas, False, max_gram=max_gram,
                                                      refresh=refresh, newton=newton,
-                                                     half=half)
+                                                     half=half, pool=pool)
         assert conv.all() and coefs.shape == (p, alphas.size)
         objs = []
         for k, alpha in enumerate(alphas):
@@ -279,6 +285,17 @@ def test_half_pass_bounds_every_skipped_feature_and_computes_violators():
     assert np.all(np.abs(approx - exact[~known]) <= norms[~known] * err)
 
 
+def _toeplitz_problem(seed, n, p, rho, k, noise):
+    """Rows with Toeplitz correlation ``rho^|i - j|``, ``k`` coefficients of +-1."""
+    rng = np.random.default_rng(seed)
+    idx = np.arange(p)
+    C = rho ** np.abs(idx[:, None] - idx[None, :])
+    X = rng.standard_normal((n, p)) @ np.linalg.cholesky(C).T
+    w0 = np.zeros(p)
+    w0[rng.choice(p, k, replace=False)] = rng.choice([-1.0, 1.0], k)
+    return X, X @ w0 + noise * rng.standard_normal(n)
+
+
 @pytest.mark.parametrize("half, extra_cost", [(0.1, 0.1), (0.0, 0.1), (0.1, 0.0)])
 def test_every_alpha_of_a_tail_meets_the_tolerance_in_an_independent_gap(half, extra_cost):
     """Near interpolation (n < p, correlated columns) many alphas of the tail keep the last
@@ -293,14 +310,8 @@ def test_every_alpha_of_a_tail_meets_the_tolerance_in_an_independent_gap(half, e
     from the previous, higher threshold would not be either), so that branch is checked
     end to end only; the bounds' own rigour is tested where it shows, in
     test_half_pass_bounds_every_skipped_feature_and_computes_violators."""
-    rng = np.random.default_rng(8)
-    n, p = 90, 900
-    idx = np.arange(p)
-    C = 0.7 ** np.abs(idx[:, None] - idx[None, :])
-    X = rng.standard_normal((n, p)) @ np.linalg.cholesky(C).T
-    w0 = np.zeros(p)
-    w0[rng.choice(p, 30, replace=False)] = rng.choice([-1.0, 1.0], 30)
-    y = X @ w0 + 0.5 * rng.standard_normal(n)
+    n = 90
+    X, y = _toeplitz_problem(8, n, 900, 0.7, 30, 0.5)
     tol = 1e-4
     pp = _make_problem(X, y, None, 1.0, True, False, None, None, None, False, tol, 100_000)
     alphas = _alpha_max(pp) * np.geomspace(1.0, 1e-3, 100)
@@ -402,3 +413,101 @@ def test_dots_listed_computes_exactly_the_listed_correlations(m, sparse):
     np.testing.assert_allclose(out[lst], want[lst], rtol=1e-12, atol=1e-14)
     rest = np.setdiff1d(np.arange(p), lst)
     assert np.all(np.isnan(out[rest]))
+
+
+def _independent_lasso_gap(Xc, yc, w, alpha):
+    """The lasso's duality gap at ``w`` recomputed in numpy: the residual's dual point,
+    rescaled into the dual domain with every column."""
+    n = yc.size
+    r = yc - Xc @ w
+    primal = 0.5 * r @ r / n + alpha * np.abs(w).sum()
+    c = min(1.0, alpha / np.max(np.abs(Xc.T @ r / n)))
+    return primal - (c * (r @ yc) / n - 0.5 * c * c * (r @ r) / n)
+
+
+@pytest.mark.parametrize("half", [0.1, 0.0])
+@pytest.mark.parametrize("pool", [POOL, 1.0, 1e-3])
+def test_pooled_features_leave_every_gap_the_full_problems(pool, half):
+    """With most features in the pool (a wide, correlated design, n << p), the gap the
+    kernel reports is the live problem's; it must be the full problem's: recomputed in
+    numpy over every column, within the tolerance at each alpha, and equal to the reported
+    one up to round-off.  Near interpolation zero features exceed their threshold within
+    the tolerance (the dual point is rescaled), and the pool must neither hide one that
+    lowers the rescaling nor take in all of them.  Mutation-checked: certifying pooled
+    features against three times their limit, or never letting those whose bounds fail
+    join whatever their exact correlation, fails it."""
+    n = 50
+    X, y = _toeplitz_problem(5, n, 1500, 0.8, 20, 0.3)
+    tol = 1e-4
+    pp = _make_problem(X, y, None, 1.0, True, False, None, None, None, False, tol, 100_000)
+    alphas = _alpha_max(pp) * np.geomspace(1.0, 1e-3, 100)
+    coefs, gaps, _, _, conv, _, _ = _solve_grid(pp, alphas, False, half=half, pool=pool)
+    ref, ref_gaps, *_ = _solve_grid(pp, alphas, False, half=half, pool=0.0)
+    assert conv.all()
+    Xc, yc = X - X.mean(0), y - y.mean()
+    null = 0.5 * yc @ yc / n
+    rescaled = 0
+    for k, alpha in enumerate(alphas):
+        w = coefs[:, k]
+        gap = _independent_lasso_gap(Xc, yc, w, alpha)
+        assert gap <= tol * null * (1 + 1e-6), k
+        assert gap == pytest.approx(gaps[k], abs=1e-9 * null), k
+        rescaled += np.max(np.abs(Xc.T @ (yc - Xc @ w))) / n > alpha * (1 + 1e-9)
+        f = enet_objective(X, y, w, pp.prob.intercept(w), alpha)
+        wr = ref[:, k]
+        f_ref = enet_objective(X, y, wr, pp.prob.intercept(wr), alpha)
+        assert abs(f - f_ref) <= abs(gaps[k]) + abs(ref_gaps[k]) + 1e-12 * f
+    assert rescaled >= 5  # the tail's rescaled dual points were exercised
+
+
+@pytest.mark.parametrize("setting", ["lasso", "weighted_enet_bounds"])
+def test_pooled_warm_start_and_early_stop_match_the_unpooled_path(setting):
+    """A warm start whose nonzero coefficients must leave (so that live features go back
+    to the pool at zero), and glmnet's early stop with its refined deciding solutions
+    (which must be live again when refined): the pooled path stops at the same alpha and
+    certifies every solution like the unpooled one (KKT recomputed in numpy)."""
+    rng = np.random.default_rng(9)
+    n, p = 40, 600
+    X = rng.standard_normal((n, p))
+    X[:, 1::2] += 0.9 * X[:, ::2]  # pairs of correlated columns
+    w_true = np.zeros(p)
+    w_true[:6] = [2.0, -1.5, 1.0, 0.0, -1.0, 0.5]
+    y = X @ w_true + 0.5 * rng.standard_normal(n)
+    sw, pf, lo, hi, l1 = None, None, None, None, 1.0
+    if setting == "weighted_enet_bounds":
+        sw = rng.uniform(0.5, 2.0, n)
+        pf = rng.uniform(0.5, 2.0, p)
+        pf[7] = 0.0  # unpenalized but bounded: never pooled, never free
+        lo, hi, l1 = np.where(np.arange(p) == 7, 0.0, -0.8), 0.8, 0.8
+    tol = 1e-7
+    pp = _make_problem(X, y, sw, l1, True, False, pf, lo, hi, False, tol, 100_000)
+    alphas = _alpha_max(pp) * np.geomspace(1.0, 1e-4, 100)
+    w_start = np.zeros(p)
+    w_start[rng.choice(p, 30, replace=False)] = 0.3  # far from any solution
+    if setting == "weighted_enet_bounds":
+        w_start = np.clip(w_start, lo, hi)
+    out = {}
+    for pool in (0.0, POOL):
+        cd = _grid_solver(pp, pool=pool)
+        cd.start(w_start)
+        coefs, gaps, _, _, conv, devs, stop = _solve_grid(pp, alphas, True, cd=cd)
+        out[pool] = coefs, gaps, conv, stop
+    (ref, ref_gaps, ref_conv, ref_stop), (coefs, gaps, conv, stop) = out[0.0], out[POOL]
+    assert stop == ref_stop and stop is not None  # both stopped early, at the same alpha
+    assert coefs.shape == ref.shape and conv.all() and ref_conv.all()
+    s = np.ones(p)  # (not standardized)
+    pfv = np.ones(p) if pf is None else pf
+    sw_n = np.ones(n) if sw is None else sw * n / sw.sum()
+    Xc = X - sw_n @ X / n
+    L = (sw_n @ Xc ** 2) / n + alphas[0] * (1 - l1) * pfv
+    for k in range(coefs.shape[1]):
+        w, wr = coefs[:, k], ref[:, k]
+        viol = kkt_violation(X, y, w, pp.prob.intercept(w), alphas[k], l1, pf=pfv, sw=sw,
+                             scale=s, lower=lo, upper=hi)
+        g = max(gaps[k], 0.0) + 1e-14 * pp.prob.datafit.null_value()
+        assert viol <= 2 * np.sqrt(2 * L.max() * g), k
+        f = enet_objective(X, y, w, pp.prob.intercept(w), alphas[k], l1, pf=pfv, sw=sw,
+                           scale=s)
+        f_ref = enet_objective(X, y, wr, pp.prob.intercept(wr), alphas[k], l1, pf=pfv,
+                               sw=sw, scale=s)
+        assert abs(f - f_ref) <= abs(gaps[k]) + abs(ref_gaps[k]) + 1e-12 * f

@@ -16,6 +16,7 @@ from .._kernels.quadratic_path import (
     HALF,
     MAX_GRAM,
     NEWTON,
+    POOL,
     REFRESH,
     REFRESH_SPARSE,
     STOP_DEVMAX,
@@ -107,9 +108,12 @@ class QuadraticCD:
     correlation rather than bounding them; None: ``REFRESH``, or ``REFRESH_SPARSE`` on
     sparse designs), ``half`` (when it takes a half-precision pass instead; 0 never),
     ``extra_cost`` (how many correlations a new alpha computes at once to certify the last
-    solution, see ``EXTRA_COST``) and ``newton`` (how eagerly the Gram solver replaces
-    epochs by an exact solve on the current face; 0 never) only change speed, never the
-    certified result; tests set them to extremes to exercise every branch.
+    solution, see ``EXTRA_COST``), ``newton`` (how eagerly the Gram solver replaces
+    epochs by an exact solve on the current face; 0 never) and ``pool`` (in ``[0, 1]``: how
+    far below its limit a zero feature of a dense design must be to wait outside the
+    solver's loops along a grid, see ``quadratic_path._solve_path``; 0 never; not on
+    single fits) only change speed, never the certified result; tests set them to
+    extremes to exercise every branch.
     The half-precision pass needs a binary16 copy of a dense float64 design (a quarter of
     its memory, made on first use), so it is off beyond ``HALF_MAX_ENTRIES`` entries.
     """
@@ -117,7 +121,7 @@ class QuadraticCD:
     def __init__(self, datafit, design, a1, b1, lower, upper, *, p0=10, n_acc=5,
                  screening=True, ws_growth=1.25, inner_ratio=0.3, max_gram=MAX_GRAM,
                  refresh=None, newton=NEWTON, half=HALF, extra_cost=EXTRA_COST,
-                 workspace=None):
+                 pool=POOL, workspace=None):
         self.datafit, self.design = datafit, design
         pen1 = WeightedElasticNet(np.asarray(a1, np.float64), np.asarray(b1, np.float64),
                                   np.asarray(lower, np.float64), np.asarray(upper, np.float64))
@@ -143,9 +147,11 @@ class QuadraticCD:
         # design tuple (always, so that one tuple type is compiled)
         self.rows = self._no_rows = (np.zeros(0, dtype=np.int64), np.empty(0, dtype=np.int32),
                                      np.empty(0), np.zeros(2, dtype=np.int64))
+        if not 0.0 <= pool <= 1.0:  # (beyond 1 a pooled feature could pass its limit)
+            raise ValueError(f"pool must be in [0, 1], got {pool!r}")
         self.options = (int(p0), float(ws_growth), float(inner_ratio), int(n_acc),
                         bool(screening), int(max_gram), float(refresh), float(newton),
-                        float(half), float(extra_cost))
+                        float(half), float(extra_cost), float(pool))
         self.y = np.asarray(datafit.y, dtype=design.dtype)
         # the working sets of a path use at most ~2.5 n_samples distinct features (riboflavin,
         # leukemia: 100-150 on ~57 rows; Toeplitz 500 x 5000: ~640 on 400): a cache of
@@ -220,16 +226,17 @@ class QuadraticCD:
         floor = 50 * float(np.finfo(design.dtype).eps)
         refine_abs = tol_abs if refine_tol is None else max(refine_tol, floor) * self.scale
         (p0, ws_growth, inner_ratio, n_acc, screening, max_gram, refresh, newton,
-         half, extra_cost) = self.options
+         half, extra_cost, pool) = self.options
         D = design.kernel_data + self.rows if design.is_sparse else design.kernel_data
         n_done, stop = design.path_kernel(
             D, self.y, design.v.astype(design.dtype), alphas, self.a1,
             self.b1, self.lower, self.upper, self.lips, self.norms, self.zero, self.free,
             self.Q, self.movable, tol_abs, refine_abs, int(max_iter), p0, ws_growth,
             inner_ratio, n_acc, self.criterion == "gap", screening, self.gram, refresh, newton,
-            half, extra_cost, self.half_copy, bool(early_stop), int(min_alphas), float(fdev),
-            float(devmax), self.w, self.r, self.state, self.corr, self.known, out["coefs"],
-            out["gaps"], out["kkts"], out["primals"], out["n_iter"], out["converged"], out["devs"])
+            half, extra_cost, self.half_copy, pool if m > 1 else 0.0, bool(early_stop),
+            int(min_alphas), float(fdev), float(devmax), self.w, self.r, self.state, self.corr,
+            self.known, out["coefs"], out["gaps"], out["kkts"], out["primals"], out["n_iter"],
+            out["converged"], out["devs"])
         out = {k: v[:, :n_done] if k == "coefs" else v[:n_done] for k, v in out.items()}
         out["stop"], out["tol_abs"] = int(stop), tol_abs
         return out
